@@ -1,0 +1,155 @@
+# Makefile of the vmkit teaching kernel. `make help` lists the targets.
+#
+# Build flavours (FLAVOUR=...):
+#   reference  every lab from solutions/ (the default)
+#   student    every lab from labs/ (what a student builds)
+#   labN       lab N from labs/, earlier labs from solutions/, later labs
+#              from the pristine skeletons (what `make grade LAB=N` uses)
+
+PYTHON   := /usr/bin/python3
+FLAVOUR  ?= reference
+BUILD    := build/$(FLAVOUR)
+KERNEL   := $(BUILD)/kernel.elf
+SYMBOLS  := $(BUILD)/kernel.sym
+ISO      := $(BUILD)/os.iso
+
+# ---- kernel toolchain: clang + ld.lld, freestanding i686 ----
+CXX_K    := clang++
+LD_K     := ld.lld
+KFLAGS   := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 -g \
+            -ffreestanding -fno-exceptions -fno-rtti -fno-stack-protector \
+            -fno-threadsafe-statics -fno-pic -fno-omit-frame-pointer \
+            -mgeneral-regs-only -nostdlib -nostdinc++ \
+            -Wall -Wextra -Werror=return-type -Ios
+BUILTINS  = $(shell $(CXX_K) --target=i386-linux-gnu --rtlib=compiler-rt -print-libgcc-file-name 2>/dev/null)
+
+# Framework sources: everything in os/ but the host arch layer.
+OS_SRCS  := $(shell find os -name '*.cpp' -not -path 'os/arch/host/*' | sort) \
+            $(shell find os -name '*.S' | sort)
+KTEST_SRCS := $(sort $(wildcard tests/kernel/cases/*.cpp))
+LAB_SRCS  = $(shell $(PYTHON) tools/labs.py sources $(FLAVOUR))
+KSRCS     = $(OS_SRCS) $(KTEST_SRCS) $(LAB_SRCS)
+KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
+
+# ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
+CXX_H    := clang++
+HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -Ios -Wall -Wextra \
+            $(shell pkg-config --cflags cpputest 2>/dev/null)
+HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Framework code that is pure logic and therefore also runs on the host.
+HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp
+HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
+
+.PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
+        test-debugger clean skeletons check-skeletons
+
+all: setup $(KERNEL) $(SYMBOLS) $(ISO)
+
+help:
+	@echo "make [FLAVOUR=reference|student|labN]  build kernel.elf, kernel.sym and os.iso"
+	@echo "make run        boot it headless in Bochs, console on the terminal"
+	@echo "make run-qemu   boot the same ISO in QEMU"
+	@echo "make debug      Bochs with its debugger and the kernel symbols, stopped at reset"
+	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
+	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
+	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "make doctor     check the toolchain and emulators, one line per item"
+	@echo "make skeletons  regenerate labs/ from the marked solutions"
+
+setup:
+	@tools/setup.sh
+
+doctor:
+	@tools/doctor.sh
+
+# ---- kernel build ----
+$(BUILD)/obj/%.cpp.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX_K) $(KFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
+
+$(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
+	$(LD_K) -m elf_i386 -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
+
+# Symbols for the Bochs debugger: "ADDRESS NAME", C++ names demangled and
+# cut before their parameter list, so that `lb "FrameArray::allocate"` works.
+$(SYMBOLS): $(KERNEL)
+	nm -C --defined-only $< | awk '$$2 ~ /^[tTdDbBrR]$$/ { a=$$1; $$1=""; $$2=""; sub(/^  /, ""); \
+	    sub(/\(.*$$/, ""); if ($$0 !~ / /) print a, $$0 }' >$@
+
+$(ISO): $(KERNEL)
+	tools/mkiso $< $@
+
+# Pristine skeletons for the labN flavours (labs after N).
+build/skeletons/%: solutions/%
+	@$(PYTHON) tools/mkskeleton.py $< $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- running ----
+MEGS    ?= 32
+KCMD    ?=
+UNTIL   ?=
+BUDGET  ?=
+run: all
+	$(PYTHON) tools/bochs-run run --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
+	    $(if $(BUDGET),--budget $(BUDGET))
+
+run-qemu: all
+	timeout 60 qemu-system-i386 -cdrom $(ISO) -display none -serial stdio -no-reboot -m $(MEGS) \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 || test $$? -eq 33
+
+debug: all
+	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
+	    $(if $(UNTIL),--until $(UNTIL))
+
+# ---- tests ----
+LAB ?=
+RESULTS := build/results
+
+test: setup
+	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
+	-@$(MAKE) --no-print-directory test-host
+	-@$(MAKE) --no-print-directory test-kernel
+	-@$(MAKE) --no-print-directory test-debugger
+	@$(PYTHON) tools/summary.py $(RESULTS)
+
+test-host: setup
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tools/host-tests.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB)) --results $(RESULTS)
+
+test-kernel: all
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tests/kernel/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
+	    --junit $(RESULTS)/kernel.xml
+
+test-debugger: all
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
+	    --junit $(RESULTS)/debugger.xml
+
+# Host test binaries, built by tools/host-tests.py through these rules:
+# build/host/<flavour>/<dir>/tests and .../tests-asan
+build/host/$(FLAVOUR)/%/tests: FORCE
+	@mkdir -p $(dir $@)
+	$(CXX_H) $(HFLAGS) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) $(HOST_OS_SRCS) \
+	    $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
+build/host/$(FLAVOUR)/%/tests-asan: FORCE
+	@mkdir -p $(dir $@)
+	$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) \
+	    $(HOST_OS_SRCS) $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
+FORCE:
+
+# ---- skeletons ----
+skeletons:
+	$(PYTHON) tools/mkskeleton.py --all
+
+check-skeletons:
+	$(PYTHON) tools/mkskeleton.py --all --check
+
+clean:
+	rm -rf build

@@ -1,0 +1,26 @@
+#include "arch/mmu.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/layout.h"
+#include "lib/verify.h"
+
+namespace mmu {
+
+void* phys_to_virt(uint32_t physical)
+{
+    DEBUG_VERIFY(physical < layout::kDirectMapLimit);
+    return reinterpret_cast<void*>(uintptr_t(physical) + layout::kKernelBase);
+}
+
+uint32_t virt_to_phys(const void* pointer)
+{
+    uint32_t linear = uint32_t(reinterpret_cast<uintptr_t>(pointer));
+    DEBUG_VERIFY(linear >= layout::kKernelBase);
+    return linear - layout::kKernelBase;
+}
+
+void invalidate_page(uint32_t linear) { cpu::invlpg(linear); }
+void switch_directory(uint32_t directory) { cpu::write_cr3(directory); }
+uint32_t current_directory() { return cpu::read_cr3(); }
+
+} // namespace mmu

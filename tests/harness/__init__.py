@@ -1,0 +1,15 @@
+"""Test harness of the kit: runs the kernel in Bochs and judges its output.
+
+Modules:
+  paths     -- where things are in the tree (repository root, bochsrc, build/)
+  procs     -- bookkeeping of Bochs processes so none is ever left running
+  bochs     -- one Bochs session (spawn, debugger prompt) and `run()`, a whole run
+  kout      -- parsing of the kernel's `@@ <token> ...` lines
+  judge     -- pass/fail of a kernel test from a run and the manifest's rules
+  debugger  -- the `Debugger` helper that debugger checks are written against
+  elf       -- just enough ELF32 reading to map symbols to file bytes
+  iso       -- building boot ISOs with tools/mkiso
+  manifest  -- labs/manifest.json: tests, defaults, selection
+  results   -- result lines, replay commands, JUnit XML and JSON files
+  suite     -- what the kernel and debugger runners share (CLI, parallel runs)
+"""

@@ -1,0 +1,87 @@
+"""Bookkeeping of spawned Bochs processes: none may outlive the harness.
+
+Every pexpect child is registered here while it lives. `kill()` ends the
+child's whole process group (pexpect puts it in a session of its own), and an
+atexit hook plus SIGTERM/SIGINT/SIGHUP handlers kill whatever is still
+registered, whatever way the harness ends.
+"""
+
+import atexit
+import glob
+import os
+import signal
+import threading
+
+_lock = threading.Lock()
+_live = set()
+_installed = False
+
+
+def register(child):
+    """Remember a freshly spawned pexpect child."""
+    _install_handlers()
+    with _lock:
+        _live.add(child)
+
+
+def kill(child):
+    """Kill the child's process group, reap it, forget it. Safe to repeat."""
+    with _lock:
+        _live.discard(child)
+    pid = getattr(child, "pid", None)
+    if pid:
+        for target in (lambda: os.killpg(pid, signal.SIGKILL),
+                       lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+    try:
+        child.close(force=True)
+    except Exception:  # already closed or reaped: nothing left to do
+        pass
+
+
+def kill_all():
+    """Kill every registered child (atexit and signal handlers call this)."""
+    with _lock:
+        children = list(_live)
+    for child in children:
+        kill(child)
+
+
+def remove_locks(*paths, workdir=None):
+    """Remove Bochs lock files: `<image>.lock` for each path, `*.lock` in workdir."""
+    candidates = [p + ".lock" for p in paths if p]
+    if workdir:
+        candidates += glob.glob(os.path.join(workdir, "*.lock"))
+    for lock in candidates:
+        try:
+            os.unlink(lock)
+        except FileNotFoundError:
+            pass
+
+
+def _on_signal(signum, frame):
+    """Kill the children, then behave as the signal normally would."""
+    kill_all()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _install_handlers():
+    """Install the atexit hook and, from the main thread, the signal handlers."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    atexit.register(kill_all)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, _on_signal)
+
+
+def install():
+    """Install the handlers now (call from the main thread before any thread)."""
+    _install_handlers()
