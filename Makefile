@@ -33,7 +33,7 @@ KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
 
 # ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
 CXX_H    := clang++
-HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -Ios -Wall -Wextra \
+HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLED -Ios -Wall -Wextra \
             $(shell pkg-config --cflags cpputest 2>/dev/null)
 HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -66,27 +66,32 @@ doctor:
 # ---- kernel build ----
 $(BUILD)/obj/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX_K) $(KFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CXX   $<"
+	@$(CXX_K) $(KFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
+	@echo "  AS    $<"
+	@$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
 
 $(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
-	$(LD_K) -m elf_i386 -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
+	@echo "  LD    $@"
+	@$(LD_K) -m elf_i386 -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
 
 # Symbols for the Bochs debugger: "ADDRESS NAME", C++ names demangled and
 # cut before their parameter list, so that `lb "FrameArray::allocate"` works.
 $(SYMBOLS): $(KERNEL)
-	nm -C --defined-only $< | awk '$$2 ~ /^[tTdDbBrR]$$/ { a=$$1; $$1=""; $$2=""; sub(/^  /, ""); \
+	@echo "  SYM   $@"
+	@nm -C --defined-only $< | awk '$$2 ~ /^[tTdDbBrR]$$/ { a=$$1; $$1=""; $$2=""; sub(/^  /, ""); \
 	    sub(/\(.*$$/, ""); if ($$0 !~ / /) print a, $$0 }' >$@
 
 $(ISO): $(KERNEL)
-	tools/mkiso $< $@
+	@echo "  ISO   $@"
+	@tools/mkiso $< $@
 
 # Pristine skeletons for the labN flavours (labs after N).
 build/skeletons/%: solutions/%
-	@$(PYTHON) tools/mkskeleton.py $< $@
+	@$(PYTHON) tools/mkskeleton.py --file $< $@
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -4,7 +4,10 @@ for the Makefile and the scripts.
 
   labs.py sources FLAVOUR     lab source files of a build flavour, one per line
   labs.py numbers             the lab numbers with student code
-  labs.py host-dirs           host-test directories of every lab
+  labs.py host-dirs [N]       host-test directories (of every lab, or of lab N)
+  labs.py host-sources FLAVOUR DIR
+                              lab sources a host-test directory needs: those of
+                              its lab and of every lab before it
 
 Flavours: `reference` (every lab from solutions/), `student` (every lab from
 labs/), `labN` (lab N from labs/, labs before N from solutions/, labs after N
@@ -26,6 +29,12 @@ def manifest():
 def student_labs():
     """Labs that have student code (every lab but the framework)."""
     return [lab for lab in manifest()["labs"] if lab["sources"]]
+
+
+def manifest_host_dirs(lab=None):
+    """Host-test directories of every lab, or of lab `lab` only."""
+    return [l["host_tests"] for l in manifest()["labs"]
+            if l.get("host_tests") and (lab is None or l["lab"] == lab)]
 
 
 def source_dir(flavour, n):
@@ -52,8 +61,17 @@ def main(argv):
                 print(f"{d}/lab{lab['lab']}/{s}")
     elif argv == ["numbers"]:
         print(" ".join(str(lab["lab"]) for lab in student_labs()))
-    elif argv == ["host-dirs"]:
-        print(" ".join(lab["host_tests"] for lab in manifest()["labs"] if lab.get("host_tests")))
+    elif argv and argv[0] == "host-dirs":
+        print(" ".join(manifest_host_dirs(int(argv[1]) if len(argv) == 2 else None)))
+    elif len(argv) == 3 and argv[0] == "host-sources":
+        owner = [lab for lab in manifest()["labs"] if lab.get("host_tests") == argv[2]]
+        upto = owner[0]["lab"] if owner else 0
+        for lab in student_labs():
+            if lab["lab"] <= upto:
+                d = source_dir(argv[1], lab["lab"])
+                for s in lab["sources"]:
+                    if s.endswith(".cpp"):
+                        print(f"{d}/lab{lab['lab']}/{s}")
     else:
         sys.exit(__doc__)
 

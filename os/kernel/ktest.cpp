@@ -40,6 +40,8 @@ void tagged(const char* fmt, ...)
     va_end(args);
 }
 
+bool check(const char* name, bool pass) { return check(name, pass, "%s", ""); }
+
 bool check(const char* name, bool pass, const char* fail_fmt, ...)
 {
     tagged("VERDICT %s %s", name, pass ? "PASS" : "FAIL");

@@ -24,7 +24,8 @@ const char* token();
 void tagged(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // One verdict line. Returns `pass`, so tests can chain on it.
-bool check(const char* name, bool pass, const char* fail_fmt = "", ...) __attribute__((format(printf, 3, 4)));
+bool check(const char* name, bool pass);
+bool check(const char* name, bool pass, const char* fail_fmt, ...) __attribute__((format(printf, 3, 4)));
 void value(const char* key, uint64_t value);
 
 // Find and run the test named on the command line, then print END.

@@ -29,6 +29,12 @@ void* memmove(void* dst, const void* src, size_t n)
 void* memset(void* dst, int value, size_t n)
 {
     void* d = dst;
+    if (((reinterpret_cast<uintptr_t>(dst) | n) & 3) == 0) { // whole words: a quarter of the iterations
+        uint32_t word = uint8_t(value) * 0x01010101u;
+        size_t words = n / 4;
+        asm volatile("rep stosl" : "+D"(d), "+c"(words) : "a"(word) : "memory");
+        return dst;
+    }
     asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(value) : "memory");
     return dst;
 }

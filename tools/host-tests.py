@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""host-tests.py: build and run the CppUTest host unit tests.
+
+For every selected test directory tests/host/<dir>/ it builds two binaries
+through the Makefile (plain, and with -fsanitize=address,undefined), runs
+each, prints one line per test, and leaves JUnit XML in the results
+directory as host-<dir>[-asan]-<group>.xml. A binary that does not build
+counts as one failed test named "<dir>.build".
+
+  host-tests.py --flavour reference [--lab N] --results build/results
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import labs  # noqa: E402
+
+
+def junit_failure(path, name, message):
+    """Write a JUnit file with one failed test case."""
+    esc = message.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    with open(path, "w") as f:
+        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="{name}" tests="1" failures="1">\n'
+                f'<testcase classname="host" name="{name}"><failure message="{esc}"/></testcase>\n</testsuite>\n')
+
+
+def build(flavour, target):
+    """Build one test binary through make; returns (ok, output)."""
+    p = subprocess.run(["make", "--no-print-directory", f"FLAVOUR={flavour}", target], cwd=ROOT,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return p.returncode == 0, p.stdout
+
+
+def run_binary(binary, tag, results):
+    """Run one CppUTest binary with JUnit output; returns (passed, failed)."""
+    work = tempfile.mkdtemp(prefix="host-", dir=results)
+    start = time.time()
+    try:
+        p = subprocess.run([os.path.abspath(binary), "-v", "-ojunit", "-k", tag], cwd=work,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+        out = p.stdout
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        out += "\nTIMEOUT after 300 s"
+    passed = failed = 0
+    # The JUnit files are the record; count from them.
+    for xml in glob.glob(os.path.join(work, "*.xml")):
+        text = open(xml).read()
+        for case in re.finditer(r'<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(/>|>(.*?)</testcase>)', text, re.S):
+            bad = case.group(4) and "<failure" in case.group(4)
+            print(f"{'FAIL' if bad else 'PASS'} {tag}: {case.group(1)}.{case.group(2)}")
+            failed += bool(bad)
+            passed += not bad
+        shutil.move(xml, os.path.join(results, f"{tag}-{os.path.basename(xml).replace('cpputest_', '')}"))
+    shutil.rmtree(work, ignore_errors=True)
+    if passed + failed == 0 or p.returncode != 0 and failed == 0:
+        tail = "\n".join(out.splitlines()[-15:])
+        print(f"FAIL {tag}: the binary exited {p.returncode} without a result per test:\n{tail}")
+        junit_failure(os.path.join(results, f"{tag}-run.xml"), f"{tag}.run", tail)
+        failed += 1
+    else:
+        print(f"{tag}: {passed} passed, {failed} failed, {time.time() - start:.2f} s")
+    if failed:
+        for line in out.splitlines():
+            if "Failure in" in line or "expected" in line or "but was" in line or "not implemented" in line:
+                print("    " + line.strip())
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--flavour", default="reference")
+    ap.add_argument("--lab", type=int)
+    ap.add_argument("--results", default=os.path.join(ROOT, "build", "results"))
+    ap.add_argument("--no-asan", action="store_true", help="skip the sanitizer build")
+    args = ap.parse_args()
+    os.makedirs(args.results, exist_ok=True)
+    dirs = labs.manifest_host_dirs(args.lab)
+    total_failed = 0
+    for d in dirs:
+        for suffix in ([""] if args.no_asan else ["", "-asan"]):
+            tag = f"host-{d}{suffix}"
+            target = f"build/host/{args.flavour}/{d}/tests{suffix}"
+            ok, out = build(args.flavour, target)
+            if not ok:
+                print(f"FAIL {tag}: does not build\n" + "\n".join(out.splitlines()[-20:]))
+                junit_failure(os.path.join(args.results, f"{tag}-build.xml"), f"{d}.build", out[-4000:])
+                total_failed += 1
+                continue
+            _, failed = run_binary(os.path.join(ROOT, target), tag, args.results)
+            total_failed += failed
+    sys.exit(1 if total_failed else 0)
+
+
+if __name__ == "__main__":
+    main()
