@@ -38,7 +38,8 @@ HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLE
 HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Framework code that is pure logic and therefore also runs on the host.
-HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp
+HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
+                os/vm/globals.cpp os/vm/address_space.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
