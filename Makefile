@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger clean skeletons check-skeletons
+        test-debugger test-skeletons clean skeletons check-skeletons
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -122,6 +122,7 @@ test: setup
 	-@$(MAKE) --no-print-directory test-host
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
+	-@$(MAKE) --no-print-directory test-skeletons
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
 test-host: setup
@@ -156,6 +157,11 @@ skeletons:
 
 check-skeletons:
 	$(PYTHON) tools/mkskeleton.py --all --check
+
+# Every lab's own tests must fail on its skeleton (and labs/ must be fresh).
+test-skeletons: setup
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tools/skeleton-check.py $(if $(LAB),--lab $(LAB)) --junit $(RESULTS)/skeletons.xml
 
 clean:
 	rm -rf build
