@@ -8,6 +8,7 @@ Modules:
   judge     -- pass/fail of a kernel test from a run and the manifest's rules
   debugger  -- the `Debugger` helper that debugger checks are written against
   elf       -- just enough ELF32 reading to map symbols to file bytes
+  symbols   -- kernel.sym files (`ADDRESS NAME`), made with nm when missing
   iso       -- building boot ISOs with tools/mkiso
   manifest  -- labs/manifest.json: tests, defaults, selection
   results   -- result lines, replay commands, JUnit XML and JSON files

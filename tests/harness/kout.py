@@ -38,9 +38,15 @@ class Report:
         return next((v for v in self.verdicts if not v.passed), None)
 
 
+FIELD_RE = re.compile(r"(\w+)=(.*?)(?=\s+\w+=|\s*$)")
+
+
 def parse_fields(text):
-    """`vector=14 name=page-fault err=0x2` -> {"vector": "14", ...}."""
-    return dict(word.split("=", 1) for word in text.split() if "=" in word)
+    """`vector=14 name=page fault err=0x2` -> {"vector": "14", "name": "page fault", ...}.
+
+    A value runs up to the next ` key=`, so it may hold spaces.
+    """
+    return {key: value for key, value in FIELD_RE.findall(text)}
 
 
 def _verdict(rest):

@@ -15,13 +15,22 @@ import threading
 _lock = threading.Lock()
 _live = set()
 _installed = False
+stopping = threading.Event()     # set by a signal: spawn nothing more
+
+
+class Stopping(Exception):
+    """The harness is being stopped by a signal: no new Bochs may start."""
 
 
 def register(child):
-    """Remember a freshly spawned pexpect child."""
+    """Remember a freshly spawned pexpect child (killed at once when stopping)."""
     _install_handlers()
     with _lock:
-        _live.add(child)
+        if not stopping.is_set():
+            _live.add(child)
+            return
+    kill(child)
+    raise Stopping("stopped by a signal")
 
 
 def kill(child):
@@ -64,6 +73,7 @@ def remove_locks(*paths, workdir=None):
 
 def _on_signal(signum, frame):
     """Kill the children, then behave as the signal normally would."""
+    stopping.set()
     kill_all()
     if signum == signal.SIGINT:
         raise KeyboardInterrupt

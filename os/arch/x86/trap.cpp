@@ -24,7 +24,7 @@ struct ExceptionInfo {
 };
 
 constexpr ExceptionInfo kExceptions[32] = {
-    { "#DE", "divide-error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
+    { "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
     { "#OF", "overflow" }, { "#BR", "bound range exceeded" }, { "#UD", "invalid opcode" },
     { "#NM", "device not available" }, { "#DF", "double fault" }, { "---", "coprocessor segment overrun" },
     { "#TS", "invalid TSS" }, { "#NP", "segment not present" }, { "#SS", "stack-segment fault" },
@@ -67,8 +67,14 @@ void report_exception(const TrapFrame& f, uint32_t cr2)
     kprintf("  eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", f.eax, f.ebx, f.ecx, f.edx);
     kprintf("  esi=0x%08x edi=0x%08x ebp=0x%08x esp=0x%08x\n", f.esi, f.edi, f.ebp,
         f.from_user() ? f.user_esp : f.esp_at_trap + 12);
-    ktest::tagged("EXCEPTION vector=%u name=%s err=0x%08x eip=0x%08x cr2=0x%08x\n", f.vector,
-        exception_name(f.vector), f.error_code, f.eip, f.vector == kPageFault ? cr2 : 0);
+    char slug[32]; // "page fault" -> "page-fault": one word for the harness
+    const char* name = exception_name(f.vector);
+    unsigned n = 0;
+    for (; name[n] && n + 1 < sizeof slug; ++n)
+        slug[n] = name[n] == ' ' ? '-' : name[n];
+    slug[n] = '\0';
+    ktest::tagged("EXCEPTION vector=%u name=%s err=0x%08x eip=0x%08x cr2=0x%08x\n", f.vector, slug, f.error_code,
+        f.eip, f.vector == kPageFault ? cr2 : 0);
 }
 
 } // namespace trap

@@ -1,0 +1,67 @@
+"""Boot ISOs made with tools/mkiso (KERNEL_ELF OUT_ISO [CMDLINE WORDS...])."""
+
+import glob
+import hashlib
+import os
+import subprocess
+
+from . import paths
+
+
+class IsoError(Exception):
+    """tools/mkiso failed or is missing."""
+
+
+def build(kernel, out_iso, cmdline=""):
+    """Make `out_iso` booting `kernel` with the given command line."""
+    mkiso = paths.mkiso_path()
+    if not os.path.exists(mkiso):
+        raise IsoError(f"{paths.rel(mkiso)} not found")
+    if not os.path.exists(kernel):
+        raise IsoError(f"{paths.rel(kernel)} not found (build it first: make)")
+    os.makedirs(os.path.dirname(os.path.abspath(out_iso)), exist_ok=True)
+    proc = subprocess.run([mkiso, kernel, out_iso] + cmdline.split(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0 or not os.path.exists(out_iso):
+        raise IsoError(f"mkiso failed ({proc.returncode}): {proc.stdout.strip()[-500:]}")
+    return out_iso
+
+
+def _digest(kernel, cmdline):
+    """Hash of the kernel's bytes, the command line and the mkiso script."""
+    h = hashlib.sha256()
+    for path in (kernel, paths.mkiso_path()):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update(b"\0" + " ".join(cmdline.split()).encode())
+    return h.hexdigest()[:16]
+
+
+CACHE_KEEP = 20
+
+
+def _prune(cache_dir, keep=CACHE_KEEP):
+    """Delete all but the `keep` most recently used ISOs of the cache."""
+    isos = sorted(glob.glob(os.path.join(cache_dir, "os-*.iso")), key=os.path.getmtime)
+    for old in isos[:-keep]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
+
+
+def cached(kernel, cmdline, cache_dir):
+    """An ISO for (kernel, cmdline) under cache_dir, made only when missing."""
+    if not os.path.exists(kernel):
+        raise IsoError(f"{paths.rel(kernel)} not found (build it first: make)")
+    if not os.path.exists(paths.mkiso_path()):
+        raise IsoError(f"{paths.rel(paths.mkiso_path())} not found")
+    iso = os.path.join(cache_dir, f"os-{_digest(kernel, cmdline)}.iso")
+    if not os.path.exists(iso):
+        tmp = f"{iso}.{os.getpid()}.tmp.iso"
+        build(kernel, tmp, cmdline)
+        os.replace(tmp, iso)
+        _prune(cache_dir)
+    else:
+        os.utime(iso)
+    return iso

@@ -1,0 +1,121 @@
+"""Pass or fail of a kernel test, from its run and the manifest's `expect` rules.
+
+A test passes iff the run ended as expected (powered off; with
+`"panic": true`, in a kernel PANIC), no VERDICT says FAIL, and every expect rule
+holds. A test not expecting a panic must also print at least one VERDICT and
+its `END <test>` line. See README.md for the rules.
+"""
+
+
+def _number(text):
+    """int of "14", "0x0e", 14; None when not a number."""
+    try:
+        return text if isinstance(text, int) else int(str(text), 0)
+    except ValueError:
+        return None
+
+
+def _same(actual, wanted):
+    """Field equality: as numbers when both are numbers, else as text."""
+    a, w = _number(actual), _number(wanted)
+    if a is not None and w is not None:
+        return a == w
+    return str(actual).lower() == str(wanted).lower()
+
+
+def _value_range(report, spec):
+    """{"key": [lo, hi]}: VALUE key present, a number, lo <= value <= hi."""
+    problems = []
+    for key, (lo, hi) in spec.items():
+        value = _number(report.values.get(key, ""))
+        if key not in report.values:
+            problems.append(f"no VALUE {key}")
+        elif value is None or not lo <= value <= hi:
+            problems.append(f"{key}={report.values[key]} not in [{lo}, {hi}]")
+    return problems
+
+
+def _value_equals(report, spec):
+    """{"key": value}: VALUE key present and equal."""
+    return [f"{key}={report.values.get(key, '(missing)')}, expected {wanted}"
+            for key, wanted in spec.items()
+            if key not in report.values or not _same(report.values[key], wanted)]
+
+
+def _exception(report, spec):
+    """{"field": value, ...}: an EXCEPTION line with these fields (before any PANIC)."""
+    positions = [i for i, kind in enumerate(report.sequence) if kind == "EXCEPTION"]
+    panic_at = report.sequence.index("PANIC") if "PANIC" in report.sequence else None
+    for fields, pos in zip(report.exceptions, positions):
+        if all(_same(fields.get(k, ""), v) for k, v in spec.items()):
+            if panic_at is not None and pos > panic_at:
+                return ["the matching EXCEPTION line came after the PANIC"]
+            return []
+    wanted = " ".join(f"{k}={v}" for k, v in spec.items())
+    if not report.exceptions:
+        return [f"no EXCEPTION line (expected {wanted})"]
+    got = " ".join(f"{k}={v}" for k, v in report.exceptions[0].items())
+    return [f"EXCEPTION {got}, expected {wanted}"]
+
+
+def _panic(report, spec):
+    """true: a PANIC line is required (checked with the outcome); false: none."""
+    return []
+
+
+def _verdicts(report, names):
+    """["check", ...]: these VERDICT lines must all be present."""
+    seen = {v.check for v in report.verdicts}
+    return [f"no VERDICT {name}" for name in names if name not in seen]
+
+
+RULES = {
+    "value_range": _value_range,
+    "value_equals": _value_equals,
+    "exception": _exception,
+    "panic": _panic,
+    "verdicts": _verdicts,
+}
+
+
+def expect_problems(report, expect):
+    """Problems found by the manifest's `expect` rules (empty when all hold)."""
+    problems = []
+    for rule, spec in (expect or {}).items():
+        if rule not in RULES:
+            problems.append(f"manifest: unknown expect rule {rule!r}")
+        else:
+            problems += RULES[rule](report, spec)
+    return problems
+
+
+def _ending_problems(run, test, want_panic):
+    """Problems with how the run ended and what it must have printed."""
+    report = run.report
+    if want_panic:
+        return [] if report.panics else [f"expected a kernel panic; {run.reason}"]
+    if run.outcome != "poweroff":
+        return [run.reason]
+    problems = []
+    if test not in report.ends:
+        problems.append(f"no END {test} line (the kernel test did not finish)")
+    if not report.verdicts:
+        problems.append("no VERDICT line")
+    return problems
+
+
+def judge(run, test, expect):
+    """(passed, one-line reason) for kernel test `test` run as `run`."""
+    if run.outcome == "bochs-error":
+        return False, run.reason
+    report = run.report
+    problems = _ending_problems(run, test, bool((expect or {}).get("panic")))
+    failed = report.first_failure()
+    if failed:
+        problems.insert(0, f"{failed.check} FAIL {failed.reason}".strip())
+    problems += expect_problems(report, expect)
+    if not problems:
+        return True, ""
+    if not report.booted and run.outcome != "bochs-error":
+        problems.insert(0, "the kernel never printed 'kernel booting'")
+    return False, "; ".join(report.not_implemented + problems[:3])

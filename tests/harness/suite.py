@@ -1,0 +1,142 @@
+"""What the kernel-test and debugger-check runners share: options, set-up of
+each run, parallel execution, printing and result files."""
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import bochs, iso, manifest, paths, procs, results, symbols
+
+
+@dataclass
+class Setup:
+    """Everything one run of a case needs, made by `prepare()`."""
+    flavour: str
+    kernel: str
+    token: str
+    cmdline: str
+    workdir: str
+    iso: str
+    symfile: str
+
+
+def kernel_cmdline(test, token, extra=""):
+    """`test=<test> token=<token>` plus the case's extra words."""
+    return " ".join(filter(None, [f"test={test}", f"token={token}", extra]))
+
+
+def prepare(case, flavour, test=None):
+    """Fresh work directory, token, ISO and symbol file for one run of `case`."""
+    kernel = paths.kernel_elf(flavour)
+    token = secrets.token_hex(8)
+    cmdline = kernel_cmdline(test or case.test, token, case.cmdline)
+    workdir = os.path.join(paths.runs_dir(flavour), f"{case.kind}-{case.name}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    image = iso.build(kernel, os.path.join(workdir, "os.iso"), cmdline)
+    return Setup(flavour, kernel, token, cmdline, workdir, image,
+                 symbols.for_kernel(kernel, workdir))
+
+
+def replay_until(run):
+    """UNTIL for the replay: the stop's tick count, unless the run ended by
+    itself cleanly or the CPU sat in `cli; hlt` (no time breakpoint fires there)."""
+    if run.outcome in ("poweroff", "panic") or bochs.HALT_NOTE in run.reason:
+        return None
+    return run.ticks
+
+
+def failure_details(run):
+    """Text shown under a failed run: debugger dump, or the console's end."""
+    if run.dump:
+        return "debugger state at the stop:\n" + run.dump
+    if run.outcome in ("triple-fault", "bochs-error"):
+        tail = [l for l in run.serial.splitlines() if l.strip()][-8:]
+        return "last console lines:\n" + "\n".join(tail) if tail else ""
+    return ""
+
+
+def parse_args(kind, description, argv=None):
+    """Command-line options common to both runners."""
+    junit, json_path = results.default_paths(kind)
+    p = argparse.ArgumentParser(description=description)
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--lab", type=int, help="run lab N's cases only")
+    which.add_argument("--all", action="store_true", help="run every lab's cases (default)")
+    p.add_argument("--flavour", default=os.environ.get("FLAVOUR", "reference"),
+                   help="kernel build/<flavour>/kernel.elf (default: $FLAVOUR or reference)")
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="run only this case (repeatable, or comma-separated)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="runs in parallel (default 2)")
+    p.add_argument("--junit", default=junit, help=f"JUnit XML file (default {paths.rel(junit)})")
+    p.add_argument("--json", default=json_path, help=f"JSON file (default {paths.rel(json_path)})")
+    p.add_argument("--manifest", default=paths.MANIFEST, help="lab manifest")
+    p.add_argument("-q", "--quiet", action="store_true", help="no dumps under failures")
+    args = p.parse_args(argv)
+    args.only = [n for item in args.only for n in item.split(",") if n]
+    return args
+
+
+def execute(cases, run_one, jobs, quiet=False):
+    """Run cases (in parallel), print each result as it comes; results in case order."""
+    lock = threading.Lock()
+
+    def one(case):
+        started = time.monotonic()
+        try:
+            result = run_one(case)
+        except (iso.IsoError, OSError, bochs.BochsStartError) as e:
+            result = results.Result(case.kind, case.name, case.lab, case.points, False,
+                                    reason=f"harness: {e}")
+        except procs.Stopping:
+            raise
+        except Exception as e:  # a bug in a check script or the harness: report it
+            result = results.Result(case.kind, case.name, case.lab, case.points, False,
+                                    reason=f"harness error: {e!r}",
+                                    details=traceback.format_exc())
+        result.wall = result.wall or time.monotonic() - started
+        if not procs.stopping.is_set():
+            with lock:
+                print("\n".join(results.report_lines(result, not quiet)), flush=True)
+        return result
+
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [pool.submit(one, case) for case in cases]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def main(kind, run_one, description, argv=None):
+    """Select cases from the manifest, run them, print and write results."""
+    procs.install()
+    args = parse_args(kind, description, argv)
+    try:
+        cases = manifest.select(manifest.load(kind, args.manifest), args.lab, args.only)
+    except manifest.ManifestError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    kernel = paths.kernel_elf(args.flavour)
+    if cases and not os.path.exists(kernel):
+        print(f"error: {paths.rel(kernel)} not found: build it first (make FLAVOUR={args.flavour})",
+              file=sys.stderr)
+        return 2
+    try:
+        out = execute(cases, lambda case: run_one(case, args.flavour), args.jobs, args.quiet)
+    except (KeyboardInterrupt, procs.Stopping):
+        print(f"{kind}: interrupted", file=sys.stderr)
+        return 130
+    results.write_junit(out, args.junit, kind)
+    results.write_json(out, args.json)
+    failed = sum(not r.passed for r in out)
+    print(f"{kind}: {len(out) - failed} passed, {failed} failed" if out
+          else f"{kind}: no case selected")
+    return 1 if failed else 0
