@@ -4,7 +4,9 @@
 
 #include "arch/mmu.h"
 #include "arch/x86/layout.h"
+#include "kernel/heap.h"
 #include "kernel/lab.h"
+#include "lib/new.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "vm/frame_array.h"
@@ -96,6 +98,6 @@ Lookup AddressSpace::lookup(uint32_t linear)
 void AddressSpace::destroy()
 {
     // TODO(lab 2): release every user entry, free every page table, the
-    // directory frame, and this object.
+    // directory frame, and this object (made by create() with kmalloc).
     LAB_TODO(2);
 }

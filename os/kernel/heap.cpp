@@ -36,6 +36,8 @@ void Heap::init(void* start, size_t size)
 
 void* Heap::allocate(size_t size)
 {
+    if (size > m_bytes_total) // also keeps the rounding below from wrapping
+        return nullptr;
     size_t need = round_up(size + kHeader);
     if (need < kMinBlock)
         need = kMinBlock;
@@ -118,11 +120,3 @@ void Heap::check() const
     }
     VERIFY(listed == m_bytes_free);
 }
-
-namespace {
-Heap g_kernel_heap;
-}
-
-Heap& kernel_heap() { return g_kernel_heap; }
-void* kmalloc(size_t size) { return g_kernel_heap.allocate(size); }
-void kfree(void* p) { g_kernel_heap.free(p); }

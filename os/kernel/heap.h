@@ -42,5 +42,5 @@ private:
 
 // The kernel's heap (initialised by kernel_main) and its C-style front end.
 Heap& kernel_heap();
-void* kmalloc(size_t size);
+void* kmalloc(size_t size); // nullptr when the heap is exhausted
 void kfree(void* p);

@@ -78,6 +78,8 @@ void MemoryMap::insert_range(uint64_t base, uint64_t end)
 
 void MemoryMap::subtract(uint64_t base, uint64_t end)
 {
+    if (base >= end) // an empty span touches no page
+        return;
     base = round_down(base);
     end = round_up(end);
     if (base >= end)

@@ -4,7 +4,9 @@
 
 #include "arch/mmu.h"
 #include "arch/x86/layout.h"
+#include "kernel/heap.h"
 #include "kernel/lab.h"
+#include "lib/new.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "vm/frame_array.h"
@@ -58,11 +60,12 @@ AddressSpace* AddressSpace::create()
     uint32_t directory = frames().allocate();
     if (directory == FrameArray::kNoFrame)
         return nullptr;
-    auto* space = new AddressSpace;
-    if (!space) {
+    void* memory = kmalloc(sizeof(AddressSpace));
+    if (!memory) {
         frames().free(directory);
         return nullptr;
     }
+    auto* space = new (memory) AddressSpace;
     space->m_directory = directory;
     PageDirectoryEntry* mine = space->directory_entries();
     auto* kernel = static_cast<const PageDirectoryEntry*>(mmu::phys_to_virt(s_kernel_directory));
@@ -221,10 +224,11 @@ void AddressSpace::destroy()
         dir[d] = PageDirectoryEntry();
     }
     frames().free(m_directory);
-    delete this;
+    this->~AddressSpace();
+    kfree(this);
     // @solution-else
     // // TODO(lab 2): release every user entry, free every page table, the
-    // // directory frame, and this object.
+    // // directory frame, and this object (made by create() with kmalloc).
     // LAB_TODO(2);
     // @solution-end
 }
