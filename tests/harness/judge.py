@@ -58,6 +58,26 @@ def _exception(report, spec):
     return [f"EXCEPTION {got}, expected {wanted}"]
 
 
+def _outcome(report, spec):
+    """"budget", "triple-fault", ...: checked with the ending (see below)."""
+    return []
+
+
+def _runner_left_nothing(run):
+    """Problems if a Bochs process or lock file of this run is still around."""
+    import glob
+    import os
+    problems = [f"lock file left: {p}" for p in glob.glob(os.path.join(run.workdir, "*.lock"))]
+    for proc in glob.glob("/proc/[0-9]*"):
+        try:
+            if os.readlink(f"{proc}/cwd") == os.path.realpath(run.workdir) and \
+                    "bochs" in open(f"{proc}/comm").read():
+                problems.append(f"Bochs still running as pid {os.path.basename(proc)}")
+        except OSError:
+            continue
+    return problems
+
+
 def _panic(report, spec):
     """true: a PANIC line is required (checked with the outcome); false: none."""
     return []
@@ -74,6 +94,7 @@ RULES = {
     "value_equals": _value_equals,
     "exception": _exception,
     "panic": _panic,
+    "outcome": _outcome,
     "verdicts": _verdicts,
 }
 
@@ -89,9 +110,18 @@ def expect_problems(report, expect):
     return problems
 
 
-def _ending_problems(run, test, want_panic):
+# Outcomes where the harness stops the machine and keeps a debugger dump.
+DUMPED = ("budget", "timeout", "flood")
+
+
+def _ending_problems(run, test, want_panic, want_outcome=None):
     """Problems with how the run ended and what it must have printed."""
     report = run.report
+    if want_outcome:  # a deliberately misbehaving kernel: the harness must cope
+        problems = [] if run.outcome == want_outcome else [f"ended in {run.outcome}, expected {want_outcome}"]
+        if want_outcome in DUMPED and "ip:" not in run.dump:  # "rip: ..." from `r`
+            problems.append("no debugger dump with the registers")
+        return problems + _runner_left_nothing(run)
     if want_panic:
         return [] if report.panics else [f"expected a kernel panic; {run.reason}"]
     if run.outcome != "poweroff":
@@ -109,7 +139,8 @@ def judge(run, test, expect):
     if run.outcome == "bochs-error":
         return False, run.reason
     report = run.report
-    problems = _ending_problems(run, test, bool((expect or {}).get("panic")))
+    expect = expect or {}
+    problems = _ending_problems(run, test, bool(expect.get("panic")), expect.get("outcome"))
     failed = report.first_failure()
     if failed:
         problems.insert(0, f"{failed.check} FAIL {failed.reason}".strip())

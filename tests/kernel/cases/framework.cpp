@@ -7,6 +7,7 @@
 #include "arch/mmu.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/kernel_memory.h"
 #include "kernel/ktest.h"
@@ -112,4 +113,36 @@ KTEST(fault_report)
     ktest::check("fault-armed", true);
     *reinterpret_cast<volatile uint32_t*>(0x0badf00c) = 0x1234;
     ktest::check("fault-happened", false, "the write to 0x0badf00c did not fault");
+}
+
+// ---- misbehaving kernels: the harness must end each run cleanly ----
+// Used by the lab-0 tests "harness-*", which expect a given failure outcome
+// (and the debugger dump where there is one), never a stuck runner.
+
+KTEST(misbehave_spin) // a hang with interrupts on: only the budget stops it
+{
+    ktest::check("spinning", true);
+    for (;;)
+        asm volatile("" ::: "memory");
+}
+
+KTEST(misbehave_halt) // a hang with interrupts off: Bochs skips time here
+{
+    ktest::check("halting", true);
+    cpu::halt_forever();
+}
+
+KTEST(misbehave_triple_fault) // no IDT at all: the first exception is fatal
+{
+    ktest::check("faulting", true);
+    cpu::TablePointer empty { 0, 0 };
+    cpu::lidt(empty);
+    asm volatile("int3");
+}
+
+KTEST(misbehave_flood) // a console that never stops
+{
+    ktest::check("flooding", true);
+    for (unsigned i = 0;; ++i)
+        kprintf("flood line %u: the quick brown fox jumps over the lazy dog\n", i);
 }
