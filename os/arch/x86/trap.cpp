@@ -66,7 +66,7 @@ void report_exception(const TrapFrame& f, uint32_t cr2)
     kprintf("  eip=0x%08x cs=0x%04x eflags=0x%08x\n", f.eip, f.cs, f.eflags);
     kprintf("  eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", f.eax, f.ebx, f.ecx, f.edx);
     kprintf("  esi=0x%08x edi=0x%08x ebp=0x%08x esp=0x%08x\n", f.esi, f.edi, f.ebp,
-        f.from_user() ? f.user_esp : f.esp_at_trap + 12);
+        f.from_user() ? f.user_esp : f.esp_at_trap + 36); // past segs, vector, error, eip, cs, eflags
     char slug[32]; // "page fault" -> "page-fault": one word for the harness
     const char* name = exception_name(f.vector);
     unsigned n = 0;
