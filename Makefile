@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons clean skeletons check-skeletons
+        test-debugger test-skeletons grade clean skeletons check-skeletons
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -55,6 +55,7 @@ help:
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
 	@echo "make skeletons  regenerate labs/ from the marked solutions"
 
@@ -157,6 +158,11 @@ skeletons:
 
 check-skeletons:
 	$(PYTHON) tools/mkskeleton.py --all --check
+
+# Grade one lab: build/grade/labN/{summary.txt,results.json,junit.xml}.
+grade: setup
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=n"; exit 2; }
+	@$(PYTHON) tools/grade.py --lab $(LAB)
 
 # Every lab's own tests must fail on its skeleton (and labs/ must be fresh).
 test-skeletons: setup

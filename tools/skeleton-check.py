@@ -41,7 +41,7 @@ def run_level(level, flavour, lab, results):
         cmd = [PY, "tools/host-tests.py", "--flavour", flavour, "--lab", str(lab), "--results", results, "--no-asan"]
     else:
         cmd = [PY, f"tests/{level}/run.py", "--flavour", flavour, "--lab", str(lab),
-               "--junit", os.path.join(results, f"{level}.xml")]
+               "--junit", os.path.join(results, f"{level}.xml"), "--json", os.path.join(results, f"{level}.json")]
     subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cases = []
     for f in sorted(os.listdir(results)):

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""grade.py: grade one lab of one tree (`make grade LAB=n`).
+
+Builds the labN flavour (the lab from labs/, earlier labs from solutions/,
+later labs from pristine skeletons), runs the lab's host, kernel and debugger
+tests, and scores them with the points of labs/manifest.json: kernel tests
+and debugger checks carry their own points, the lab's "host_points" are
+shared equally by its host tests. A kernel that hangs, triple-faults or
+floods fails its test cleanly (the harness's budgets and limits) and the
+grading goes on.
+
+Writes, in --out (default build/grade/labN/):
+  summary.txt    the human summary (also printed)
+  results.json   Gradescope's format
+  junit.xml      every test case of the three levels
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import labs  # noqa: E402
+
+PY = "/usr/bin/python3"
+
+
+def run(cmd, log):
+    """Run a command in the tree, its output appended to `log`; return its exit code."""
+    with open(log, "a") as f:
+        f.write(f"$ {' '.join(cmd)}\n")
+        f.flush()
+        return subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT).returncode
+
+
+def host_cases(results_dir):
+    """(name, passed, message) of every host test case in the JUnit files."""
+    cases = []
+    for path in sorted(glob.glob(os.path.join(results_dir, "*.xml"))):
+        text = open(path).read()
+        for m in re.finditer(r'<testcase\b([^>]*?)(/>|>(.*?)</testcase>)', text, re.S):
+            attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            body = m.group(3) or ""
+            failure = re.search(r'message="([^"]*)"', body)
+            cases.append((f"{attrs.get('classname', 'host')}.{attrs.get('name', '')}",
+                          "<failure" not in body and "<error" not in body,
+                          failure.group(1) if failure else ""))
+    return cases
+
+
+def grade(lab, out):
+    """Run everything for `lab`; return the list of scored test dicts."""
+    n, flavour = lab["lab"], f"lab{lab['lab']}"
+    log = os.path.join(out, "log.txt")
+    tests = []
+    if run(["make", "--no-print-directory", f"FLAVOUR={flavour}", "all"], log) != 0:
+        total = lab.get("host_points", 0) + sum(t["points"] for t in lab["kernel_tests"] + lab["debugger_checks"])
+        return [{"name": "build", "score": 0, "max_score": total,
+                 "output": "the kernel does not build: see log.txt"}]
+
+    if lab.get("host_tests"):
+        host_dir = os.path.join(out, "host")
+        os.makedirs(host_dir, exist_ok=True)
+        run([PY, "tools/host-tests.py", "--flavour", flavour, "--lab", str(n), "--results", host_dir,
+             "--no-asan"], log)
+        cases = host_cases(host_dir)
+        share = lab.get("host_points", 0) / len(cases) if cases else 0
+        for name, ok, message in cases:
+            tests.append({"name": f"host: {name}", "score": round(share if ok else 0, 2),
+                          "max_score": round(share, 2), "output": message})
+    for level, key in (("kernel", "kernel_tests"), ("debugger", "debugger_checks")):
+        if not lab.get(key):
+            continue
+        json_path = os.path.join(out, f"{level}.json")
+        run([PY, f"tests/{level}/run.py", "--flavour", flavour, "--lab", str(n), "-q",
+             "--junit", os.path.join(out, f"{level}.xml"), "--json", json_path], log)
+        results = json.load(open(json_path)) if os.path.exists(json_path) else []
+        seen = {r["name"] for r in results}
+        for r in results:
+            tests.append({"name": f"{level}: {r['name']}", "score": r["points"] if r["passed"] else 0,
+                          "max_score": r["points"],
+                          "output": r["reason"] + (f"\nreplay: {r['replay']}" if r.get("replay") else "")})
+        for t in lab[key]:  # a runner that died reports nothing: those score 0
+            if t["name"] not in seen:
+                tests.append({"name": f"{level}: {t['name']}", "score": 0, "max_score": t["points"],
+                              "output": "no result (the runner failed: see log.txt)"})
+    return tests
+
+
+def write_outputs(lab, tests, out):
+    """summary.txt, results.json, junit.xml; returns the summary text."""
+    score = round(sum(t["score"] for t in tests), 2)
+    max_score = round(sum(t["max_score"] for t in tests), 2)
+    lines = [f"Lab {lab['lab']} ({lab['title']}): {score} / {max_score} points", ""]
+    for t in tests:
+        mark = "PASS" if t["score"] == t["max_score"] else "FAIL"
+        lines.append(f"  {mark} {t['score']:>6} / {t['max_score']:<6} {t['name']}")
+        if mark == "FAIL" and t["output"]:
+            lines += ["           " + l for l in t["output"].splitlines()[:3]]
+    passed = sum(1 for t in tests if t["score"] == t["max_score"])
+    lines += ["", f"{passed} passed, {len(tests) - passed} failed"]
+    summary = "\n".join(lines) + "\n"
+    open(os.path.join(out, "summary.txt"), "w").write(summary)
+    json.dump({"score": score, "max_score": max_score, "tests": tests},
+              open(os.path.join(out, "results.json"), "w"), indent=2)
+    esc = lambda s: str(s).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")  # noqa: E731
+    with open(os.path.join(out, "junit.xml"), "w") as f:
+        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="lab{lab["lab"]}" tests="{len(tests)}" '
+                f'failures="{len(tests) - passed}">\n')
+        for t in tests:
+            f.write(f'<testcase classname="lab{lab["lab"]}" name="{esc(t["name"])}">')
+            if t["score"] != t["max_score"]:
+                f.write(f'<failure message="{esc(t["output"][:1000])}"/>')
+            f.write("</testcase>\n")
+        f.write("</testsuite>\n")
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lab", type=int, required=True)
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    lab = next((l for l in labs.student_labs() if l["lab"] == args.lab), None)
+    if lab is None:
+        sys.exit(f"grade.py: no lab {args.lab} with student code in labs/manifest.json")
+    out = os.path.abspath(args.out or os.path.join(ROOT, "build", "grade", f"lab{args.lab}"))
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    sys.stdout.write(write_outputs(lab, grade(lab, out), out))
+    print(f"results: {os.path.relpath(out, os.getcwd())}/(summary.txt, results.json, junit.xml)")
+
+
+if __name__ == "__main__":
+    main()
