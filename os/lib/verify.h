@@ -6,8 +6,9 @@
 //   DEBUG_VERIFY(cond)    for checks that cost a scan; on unless NDEBUG.
 //
 // In the kernel a panic prints the report and powers off (see panic.cpp). In
-// host unit tests a panic throws VerifyFailure, so a test can assert that a
-// double free "is caught" with CHECK_THROWS.
+// host unit tests a panic fails the current test with its message, unless the
+// test expects it: CHECK_VERIFY_FAILS(frames.free(f)) checks that a double
+// free "is caught" (tests/host/support/host_test.h).
 #pragma once
 
 [[noreturn]] void panic_at(const char* file, int line, const char* fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -7,7 +7,7 @@
 #include <string.h>
 
 // CppUTest last: its leak-detection macros redefine `new`.
-#include "framework_test.h"
+#include "../support/host_test.h"
 
 namespace {
 

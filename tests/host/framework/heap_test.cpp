@@ -7,7 +7,7 @@
 #include <vector>
 
 // CppUTest last: its leak-detection macros redefine `new`.
-#include "framework_test.h"
+#include "../support/host_test.h"
 
 namespace {
 
@@ -189,7 +189,7 @@ TEST(Heap, DoubleFreeIsCaught)
     heap.allocate(32); // keep p from merging away
     heap.free(p);
     CHECK_VERIFY_FAILS(heap.free(p));
-    STRCMP_CONTAINS("double free", last_verify_message().c_str());
+    STRCMP_CONTAINS("double free", last_verify_message());
     LONGS_EQUAL(1, heap.allocations());
     heap.check();
 }
@@ -210,7 +210,7 @@ TEST(Heap, FreeOfPointerOutsideTheHeapIsCaught)
     void* const wild[] = { g_arena + 4096 + kHeader, g_arena + 2 * 4096, &elsewhere[2], g_arena };
     for (void* p : wild) {
         CHECK_VERIFY_FAILS(heap.free(p));
-        STRCMP_CONTAINS("not in the heap", last_verify_message().c_str());
+        STRCMP_CONTAINS("not in the heap", last_verify_message());
     }
     LONGS_EQUAL(4096, heap.bytes_free());
 }
@@ -220,7 +220,7 @@ TEST(Heap, FreeOfPointerIntoTheMiddleOfABlockIsCaught)
     auto* p = static_cast<uint8_t*>(heap.allocate(64));
     memset(p, 0, 64);
     CHECK_VERIFY_FAILS(heap.free(p + 16));
-    STRCMP_CONTAINS("not an allocated block", last_verify_message().c_str());
+    STRCMP_CONTAINS("not an allocated block", last_verify_message());
     heap.free(p);
     heap.check();
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 // CppUTest last: its leak-detection macros redefine `new`.
-#include "framework_test.h"
+#include "../support/host_test.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 // CppUTest last: its leak-detection macros redefine `new`.
-#include "framework_test.h"
+#include "../support/host_test.h"
 
 using paging::PageDirectoryEntry;
 using paging::PageTableEntry;

@@ -6,7 +6,7 @@
 #include <vector>
 
 // CppUTest last: its leak-detection macros redefine `new`.
-#include "framework_test.h"
+#include "../support/host_test.h"
 
 namespace {
 
@@ -148,7 +148,7 @@ TEST(ObjectPool, DestroyOfADeadHandleIsCaught)
     const Pool::Handle dead[] = { h, Pool::kNone, 5, kCapacity + 1, 0xffffffff };
     for (Pool::Handle d : dead)
         CHECK_VERIFY_FAILS(pool.destroy(d));
-    STRCMP_CONTAINS("not live", last_verify_message().c_str());
+    STRCMP_CONTAINS("not live", last_verify_message());
     LONGS_EQUAL(1, pool.in_use());
     LONGS_EQUAL(1, Tracked::alive);
 }

@@ -8,19 +8,18 @@
 // reserves, and the frames that must result. The kernel's own step is
 // repeated here: compute_usable(), then subtract() the first MiB and the
 // reservations, then FrameArray::init().
-#include "../support/host_kernel.h"
 #include "arch/host/simulated_memory.h"
 #include "arch/mmu.h"
 #include "arch/x86/paging.h"
 #include "vm/frame_array.h"
 
-#include <CppUTest/TestHarness.h>
-// (after TestHarness.h, which it needs)
-#include <CppUTest/PlatformSpecificFunctions_c.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string>
 #include <vector>
+
+// CppUTest last: its leak-detection macros redefine `new`.
+#include "../support/host_test.h"
 
 namespace {
 
@@ -63,22 +62,6 @@ uint64_t frames_in(const std::vector<PhysRange>& ranges)
     return n;
 }
 
-// See frame_array_test.cpp: the last VERIFY message outlives the test.
-void forget_verify_message() { std::string().swap(const_cast<std::string&>(last_verify_message())); }
-
-// See frame_array_test.cpp: an unexpected VERIFY fails only its test.
-struct KeepGoing : TestTerminator {
-    void exitCurrentTest() const override { }
-};
-
-void fail_unexpected_verify(const VerifyFailure& e)
-{
-    PlatformSpecificRestoreJumpBuffer();
-    std::string text = std::string("unexpected VERIFY failure: ") + e.what();
-    forget_verify_message();
-    UtestShell::getCurrent()->failWith(TestFailure(UtestShell::getCurrent(), text.c_str()), KeepGoing());
-}
-
 } // namespace
 
 TEST_GROUP(FrameArrayMaps)
@@ -86,15 +69,6 @@ TEST_GROUP(FrameArrayMaps)
     SimulatedMemory ram { kRamBytes };
     MemoryMap free_memory;
     FrameArray array;
-
-    void run() override
-    {
-        try {
-            Utest::run();
-        } catch (const VerifyFailure& e) {
-            fail_unexpected_verify(e);
-        }
-    }
 
     // The kernel's steps: the usable memory below `limit`, minus the first
     // MiB and `reserved`; then the frame array over what is left.

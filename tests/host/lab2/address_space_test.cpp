@@ -1,155 +1,11 @@
 // Host tests of lab 2, part 2: one address space (labs/lab2/address_space.cpp
 // against os/vm/address_space.h) on page tables in simulated memory: the
 // not-present entry encoding, create, entry, map, lookup and unmap.
-// Shared mappings, teardown and random sequences are in sharing_test.cpp.
-#include "../framework/framework_test.h"
-
-#include "arch/host/simulated_memory.h"
-#include "arch/mmu.h"
-#include "arch/x86/paging.h"
-#include "kernel/memory_map.h"
-#include "vm/address_space.h"
-#include "vm/frame_array.h"
-#include "vm/vpage.h"
-
-#include <algorithm>
-#include <stdint.h>
-#include <string.h>
-#include <vector>
-
-using paging::PageDirectoryEntry;
-using paging::PageTableEntry;
+// Shared mappings and teardown are in sharing_test.cpp, random sequences in
+// random_map_unmap_test.cpp.
+#include "lab2_test.h"
 
 namespace {
-
-constexpr uint32_t MiB = 1u << 20;
-constexpr uint32_t kKernelFirst = 768; // first directory entry of the kernel half
-
-PageDirectoryEntry* directory_at(uint32_t physical) { return static_cast<PageDirectoryEntry*>(mmu::phys_to_virt(physical)); }
-
-// The machine of every address space test: 8 MiB of simulated RAM with
-// [1 MiB, 8 MiB) free for the frame array, a vpage pool, and a kernel page
-// directory. Every free frame is full of junk, as after a long uptime, so a
-// page table or directory that is not zeroed shows up. The kernel
-// directory's user half is junk too (it must not be copied); its kernel half
-// is a 4 MiB page per entry and, under entry 1023, a kernel page table.
-struct Machine {
-    SimulatedMemory memory { 8 * MiB };
-    std::vector<uint8_t> vpage_storage;
-    uint32_t kernel_directory = 0;
-    uint32_t frames_free = 0; // after boot: the baseline
-
-    void boot()
-    {
-        MemoryMap map;
-        map.add(1 * MiB, 7 * MiB, MemoryMap::kTypeUsable);
-        map.compute_usable(8 * MiB);
-        CHECK_TEXT(frames().init(map), "frames().init of [1 MiB, 8 MiB)");
-        std::vector<uint32_t> all;
-        for (uint32_t f; (f = frames().allocate()) != FrameArray::kNoFrame;)
-            all.push_back(f);
-        for (auto it = all.rbegin(); it != all.rend(); ++it) {
-            memset(mmu::phys_to_virt(*it), 0xA7, paging::kPageSize);
-            frames().free(*it);
-        }
-        vpage_storage.assign(VPagePool::storage_bytes(256), 0);
-        vpages().init(vpage_storage.data(), 256);
-
-        kernel_directory = frames().allocate();
-        uint32_t kernel_table = frames().allocate();
-        memset(mmu::phys_to_virt(kernel_table), 0, paging::kPageSize);
-        PageDirectoryEntry* d = directory_at(kernel_directory);
-        for (uint32_t i = 0; i < kKernelFirst; ++i)
-            d[i] = PageDirectoryEntry(0xbad00007u | (i << 12));
-        for (uint32_t i = kKernelFirst; i < 1023; ++i)
-            d[i] = PageDirectoryEntry::make_large_kernel((i - kKernelFirst) << 22);
-        d[1023] = PageDirectoryEntry(kernel_table | paging::bits::kPresent | paging::bits::kWritable);
-        AddressSpace::set_kernel_directory(kernel_directory);
-        frames_free = frames().frames_free();
-    }
-};
-
-// CppUTest 4.0 aborts the whole run on an exception it does not know. Run
-// each test as Utest::run() does, but let a VerifyFailure (a VERIFY or PANIC
-// in lab code) fail only this test, with its message; teardown still runs.
-class Lab2Test : public Utest {
-public:
-    void run() override
-    {
-        if (guarded([this] { setup(); }))
-            guarded([this] { testBody(); });
-        guarded([this] { teardown(); });
-    }
-
-private:
-    template<typename Step>
-    static bool guarded(Step step)
-    {
-        try {
-            step();
-            return true;
-        } catch (CppUTestFailedException&) { // a failed CHECK, already recorded
-        } catch (const VerifyFailure& e) {
-            struct GoOn : TestTerminator {
-                void exitCurrentTest() const override { }
-            };
-            UtestShell* test = UtestShell::getCurrent();
-            test->failWith(TestFailure(test, StringFromFormat("VERIFY failed: %s", e.what())), GoOn());
-        }
-        return false;
-    }
-};
-
-using ::StringFrom; // CppUTest's, for bool and the numbers
-SimpleString StringFrom(MapResult r)
-{
-    switch (r) {
-    case MapResult::Ok: return "Ok";
-    case MapResult::BadAddress: return "BadAddress";
-    case MapResult::AlreadyMapped: return "AlreadyMapped";
-    case MapResult::OutOfMemory: return "OutOfMemory";
-    }
-    return StringFromFormat("MapResult(%d)", int(r));
-}
-
-SimpleString StringFrom(Lookup::Kind k)
-{
-    switch (k) {
-    case Lookup::Kind::Nothing: return "Nothing";
-    case Lookup::Kind::Present: return "Present";
-    case Lookup::Kind::NotPresent: return "NotPresent";
-    }
-    return StringFromFormat("Kind(%d)", int(k));
-}
-
-const VPage& vpage(VPageRef v) { return *vpages().get(v); }
-
-// A vpage made resident on a fresh frame (frames().allocate + vpage_attach).
-VPageRef resident_vpage()
-{
-    uint32_t frame = frames().allocate();
-    CHECK_TEXT(frame != FrameArray::kNoFrame, "a frame for the vpage");
-    VPageRef v = vpage_create(0, 0);
-    CHECK_TEXT(v != kNoVPage, "vpage_create");
-    vpage_attach(v, frame);
-    return v;
-}
-
-// A vpage that is not resident: its page is in store 1.
-VPageRef stored_vpage()
-{
-    VPageRef v = vpage_create(1, 0x7000);
-    CHECK_TEXT(v != kNoVPage, "vpage_create");
-    return v;
-}
-
-// The entry of a mapped page, which must exist.
-PageTableEntry& entry_of(AddressSpace* space, uint32_t linear)
-{
-    PageTableEntry* e = space->entry(linear, false);
-    CHECK_TEXT(e != nullptr, "the page table of a mapped page exists");
-    return *e;
-}
 
 // Every frame of the machine, taken; give them back with give_back().
 std::vector<uint32_t> take_every_frame()
@@ -167,15 +23,14 @@ void give_back(const std::vector<uint32_t>& taken)
 
 } // namespace
 
-TEST_GROUP_BASE(AddressSpace, Lab2Test)
+TEST_GROUP(AddressSpace)
 {
     Machine machine;
     AddressSpace* space = nullptr;
     void setup() override
     {
-        machine.boot();
-        space = AddressSpace::create();
-        CHECK_TEXT(space != nullptr, "AddressSpace::create()");
+        machine.boot_with_kernel_directory();
+        space = new_space();
     }
     void teardown() override
     {
@@ -195,7 +50,7 @@ TEST_GROUP_BASE(AddressSpace, Lab2Test)
 
 // ---- the entry encoding (the diagram of address_space.h): pure functions ----
 
-TEST_GROUP_BASE(EntryEncoding, Lab2Test) {};
+TEST_GROUP(EntryEncoding) {};
 
 TEST(EntryEncoding, NotPresentEntryHoldsTheVPageAndTheWriteBit)
 {

@@ -2,94 +2,9 @@
 // os/vm/vpage.h). A vpage is created with no references, counts the
 // page-table entries that refer to it, and at its last unref is destroyed,
 // taking its frame with it unless a present entry still maps that frame.
-#include "../framework/framework_test.h"
+#include "lab2_test.h"
 
-#include "arch/host/simulated_memory.h"
-#include "arch/mmu.h"
-#include "arch/x86/paging.h"
-#include "kernel/memory_map.h"
-#include "vm/frame_array.h"
-#include "vm/vpage.h"
-
-#include <stdint.h>
-#include <string.h>
-#include <vector>
-
-namespace {
-
-constexpr uint32_t MiB = 1u << 20;
-
-// The machine of every lab 2 test: 8 MiB of simulated RAM with
-// [1 MiB, 8 MiB) free for the frame array, and a vpage pool. (The address
-// space tests add a kernel page directory to it.)
-struct Machine {
-    SimulatedMemory memory { 8 * MiB };
-    std::vector<uint8_t> vpage_storage;
-    uint32_t frames_free = 0; // after boot: the baseline
-
-    void boot(uint32_t vpage_capacity)
-    {
-        MemoryMap map;
-        map.add(1 * MiB, 7 * MiB, MemoryMap::kTypeUsable);
-        map.compute_usable(8 * MiB);
-        CHECK_TEXT(frames().init(map), "frames().init of [1 MiB, 8 MiB)");
-        init_vpages(vpage_capacity);
-        frames_free = frames().frames_free();
-    }
-    void init_vpages(uint32_t capacity)
-    {
-        vpage_storage.assign(VPagePool::storage_bytes(capacity), 0);
-        vpages().init(vpage_storage.data(), capacity);
-    }
-};
-
-// CppUTest 4.0 aborts the whole run on an exception it does not know. Run
-// each test as Utest::run() does, but let a VerifyFailure (a VERIFY or PANIC
-// in lab code) fail only this test, with its message; teardown still runs.
-class Lab2Test : public Utest {
-public:
-    void run() override
-    {
-        if (guarded([this] { setup(); }))
-            guarded([this] { testBody(); });
-        guarded([this] { teardown(); });
-    }
-
-private:
-    template<typename Step>
-    static bool guarded(Step step)
-    {
-        try {
-            step();
-            return true;
-        } catch (CppUTestFailedException&) { // a failed CHECK, already recorded
-        } catch (const VerifyFailure& e) {
-            struct GoOn : TestTerminator {
-                void exitCurrentTest() const override { }
-            };
-            UtestShell* test = UtestShell::getCurrent();
-            test->failWith(TestFailure(test, StringFromFormat("VERIFY failed: %s", e.what())), GoOn());
-        }
-        return false;
-    }
-};
-
-const VPage& vpage(VPageRef v) { return *vpages().get(v); }
-
-// A vpage made resident on a fresh frame.
-VPageRef resident_vpage()
-{
-    uint32_t frame = frames().allocate();
-    CHECK_TEXT(frame != FrameArray::kNoFrame, "a frame for the vpage");
-    VPageRef v = vpage_create(0, 0);
-    CHECK_TEXT(v != kNoVPage, "vpage_create");
-    vpage_attach(v, frame);
-    return v;
-}
-
-} // namespace
-
-TEST_GROUP_BASE(VPage, Lab2Test)
+TEST_GROUP(VPage)
 {
     Machine machine;
     void setup() override { machine.boot(64); }
