@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade clean skeletons check-skeletons
+        test-debugger test-skeletons grade bench clean skeletons check-skeletons
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -56,6 +56,7 @@ help:
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
+	@echo "make bench      print the benchmark figures (guest instruction counts)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
 	@echo "make skeletons  regenerate labs/ from the marked solutions"
 
@@ -158,6 +159,10 @@ skeletons:
 
 check-skeletons:
 	$(PYTHON) tools/mkskeleton.py --all --check
+
+# Figures (instruction counts from Bochs), never thresholds.
+bench: all
+	@$(PYTHON) tests/bench/run.py
 
 # Grade one lab: build/grade/labN/{summary.txt,results.json,junit.xml}.
 grade: setup

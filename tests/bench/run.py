@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Benchmarks (`make bench`): figures, not verdicts.
+
+Each row boots the reference kernel in Bochs with a kernel test and reads one
+figure from its output. Under Bochs with `clock: sync=none` the time-stamp
+counter advances once per guest instruction, so every figure here is an exact,
+repeatable instruction count (or a size), independent of the host's load.
+Nothing here passes or fails; the tests assert behaviour elsewhere.
+"""
+import os
+import re
+import secrets
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from harness import bochs, iso, kout, paths  # noqa: E402
+
+# (figure, kernel test, guest MiB, where the number is)
+FIGURES = [
+    ("instructions from reset to the kernel's first line", "boot", 32, ("console", r"\((\d+) instructions since reset\)")),
+    ("frame-array storage bytes per frame (8-byte descriptors + rounding)", "frames_exhaust", 32, ("derived", "descriptor_bytes/frames_total")),
+    ("instructions to build the frame array, 512 MiB guest", "frames_exhaust", 512, ("value", "frames_init_instructions")),
+    ("frames in the 512 MiB guest's frame array", "frames_exhaust", 512, ("value", "frames_total")),
+]
+
+
+def boot(test, megs, flavour):
+    """Run one kernel test; returns the RunResult."""
+    token = secrets.token_hex(8)
+    kernel = paths.kernel_elf(flavour)
+    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{test}-{megs}m")
+    os.makedirs(workdir, exist_ok=True)
+    image = iso.cached(kernel, f"test={test} token={token}", workdir)
+    return bochs.run(image, megs=megs, workdir=workdir, token=token)
+
+
+def figure(run, where):
+    """The number a FIGURES row names, as text."""
+    kind, what = where
+    if kind == "console":
+        m = re.search(what, run.serial or run.console)
+        return m.group(1) if m else "?"
+    if kind == "value":
+        return run.report.values.get(what, "?")
+    top, bottom = what.split("/")
+    a, b = run.report.values.get(top), run.report.values.get(bottom)
+    return f"{int(a) / int(b):.3f}" if a and b else "?"
+
+
+def main():
+    flavour = os.environ.get("FLAVOUR", "reference")
+    runs = {}
+    print(f"benchmarks ({flavour} kernel, Bochs, guest instructions)")
+    for name, test, megs, where in FIGURES:
+        if (test, megs) not in runs:
+            runs[(test, megs)] = boot(test, megs, flavour)
+        run = runs[(test, megs)]
+        value = figure(run, where)
+        print(f"  {name:<58} {value:>14}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))
+
+
+if __name__ == "__main__":
+    main()
