@@ -46,10 +46,10 @@ def run_binary(binary, tag, results):
     try:
         p = subprocess.run([os.path.abspath(binary), "-v", "-ojunit", "-k", tag], cwd=work,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-        out = p.stdout
+        out, code = p.stdout, p.returncode
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        out += "\nTIMEOUT after 300 s"
+        out, code = out + "\nTIMEOUT after 300 s", "timeout"
     passed = failed = 0
     # The JUnit files are the record; count from them.
     for xml in glob.glob(os.path.join(work, "*.xml")):
@@ -61,9 +61,9 @@ def run_binary(binary, tag, results):
             passed += not bad
         shutil.move(xml, os.path.join(results, f"{tag}-{os.path.basename(xml).replace('cpputest_', '')}"))
     shutil.rmtree(work, ignore_errors=True)
-    if passed + failed == 0 or p.returncode != 0 and failed == 0:
+    if passed + failed == 0 or code != 0 and failed == 0:
         tail = "\n".join(out.splitlines()[-15:])
-        print(f"FAIL {tag}: the binary exited {p.returncode} without a result per test:\n{tail}")
+        print(f"FAIL {tag}: the binary exited {code} without a result per test:\n{tail}")
         junit_failure(os.path.join(results, f"{tag}-run.xml"), f"{tag}.run", tail)
         failed += 1
     else:
