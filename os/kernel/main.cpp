@@ -6,7 +6,7 @@
 //   3. the Multiboot information: command line, memory map, modules;
 //   4. the kernel's memory: page directory, reservations, heap;
 //   5. global constructors, the timer, interrupts on;
-//   6. the VMM layers of the labs (vm::init);
+//   6. the VMM layers of the labs (vm::init), threads, processes, system calls;
 //   7. what the command line asks for: one kernel test, or the demo boot.
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -23,6 +23,9 @@
 #include "kernel/ktest.h"
 #include "kernel/multiboot.h"
 #include "lib/verify.h"
+#include "proc/process.h"
+#include "proc/syscall.h"
+#include "proc/thread.h"
 #include "vm/vm.h"
 
 void run_global_constructors();
@@ -55,6 +58,9 @@ extern "C" void kernel_main(uint32_t magic, uint32_t info_physical)
     cpu::sti();
 
     vm::init(g_boot.memory);
+    sched::init();
+    process::init();
+    syscall::init();
 
     const char* test = cmdline::get("test");
     if (test) {

@@ -29,6 +29,10 @@ enum class FaultResult {
 using FaultHandler = FaultResult (*)(const PageFault& fault, TrapFrame& frame);
 void set_fault_handler(FaultHandler handler);
 
+// The one-line reason for a user access the VM layer refused ("NULL pointer
+// access", "access to the kernel half", ...).
+const char* describe_bad_access(const PageFault& fault);
+
 // Faults seen since boot (for vmstat and tests).
 uint64_t faults_seen();
 

@@ -38,6 +38,18 @@ constexpr ExceptionInfo kExceptions[32] = {
 
 trap::IrqHandler g_irq_handlers[16];
 trap::SyscallHandler g_syscall_handler;
+trap::UserFaultHandler g_user_fault_handler;
+
+// The one-line reason for an exception raised in user mode.
+const char* user_reason(uint32_t vector)
+{
+    switch (vector) {
+    case 0: return "divide error";
+    case 6: return "invalid instruction";
+    case 13: return "general protection fault (privileged instruction or bad segment)";
+    default: return trap::exception_name(vector);
+    }
+}
 
 } // namespace
 
@@ -53,6 +65,13 @@ void set_irq_handler(unsigned irq, IrqHandler handler)
 }
 
 void set_syscall_handler(SyscallHandler handler) { g_syscall_handler = handler; }
+void set_user_fault_handler(UserFaultHandler handler) { g_user_fault_handler = handler; }
+
+void user_fault(const TrapFrame& frame, uint32_t address, const char* why)
+{
+    if (g_user_fault_handler && frame.from_user())
+        g_user_fault_handler(frame, address, why);
+}
 
 void report_exception(const TrapFrame& f, uint32_t cr2)
 {
@@ -87,6 +106,7 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         return;
     }
     if (v < 32) {
+        trap::user_fault(*frame, frame->eip, user_reason(v)); // returns only without a process layer
         trap::report_exception(*frame, 0);
         PANIC("unhandled exception %u (%s) at eip 0x%08x", v, trap::exception_name(v), frame->eip);
     }

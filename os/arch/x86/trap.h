@@ -36,6 +36,14 @@ void set_irq_handler(unsigned irq, IrqHandler handler);
 using SyscallHandler = void (*)(TrapFrame&);
 void set_syscall_handler(SyscallHandler handler);
 
+// What to do with a fault in user mode that the kernel cannot resolve: the
+// process layer kills the process (installed by process::init). Without a
+// handler such faults are reported and panic like kernel faults.
+using UserFaultHandler = void (*)(const TrapFrame& frame, uint32_t address, const char* why);
+void set_user_fault_handler(UserFaultHandler handler);
+// Hand a user-mode fault to the handler; returns only if there is none.
+void user_fault(const TrapFrame& frame, uint32_t address, const char* why);
+
 // Print the one report of an exception (vector, error code, registers, and
 // CR2 with the decoded bits for a page fault). Tagged with the verdict token.
 void report_exception(const TrapFrame& frame, uint32_t cr2);

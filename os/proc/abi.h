@@ -1,0 +1,87 @@
+// abi.h: the system-call interface between user programs and the kernel.
+// Shared by the kernel (os/proc/) and the user library (user/lib/); plain C
+// types only.
+//
+// A system call is `int $0x80` with
+//   eax = call number, ebx, ecx, edx, esi, edi = arguments 1..5;
+// the result comes back in eax: >= 0 on success, a negative kErr* on error.
+//
+//  nr  name      arguments                               result
+//   1  exit      status                                  (does not return)
+//   2  write     buffer, length                          bytes written (to the console)
+//   3  getpid                                            pid
+//   4  yield                                             0
+//   5  sleep     ticks (1 tick = 10 ms)                  0
+//   6  spawn     program name, argument string           pid of the child
+//   7  wait      pid (or -1: any child), status pointer  pid of the reaped child
+//   8  fork                                              child pid / 0 in the child (lab 4)
+//   9  mmap      address (0: any), length, flags         address of the mapping
+//  10  munmap    address, length                         0
+//  11  vmstat    struct VmStat pointer                   0
+//  12  ipc_send  port, struct Message pointer            0 (blocks until received)
+//  13  ipc_recv  port, struct Message pointer            0 (blocks until a message)
+//  14  ipc_call  port, struct Message pointer            0 (send, then wait for the reply in place)
+//  15  ipc_reply struct Message pointer                  0 (answers the last call received)
+//  16  port_create                                       a new port number owned by the caller
+#pragma once
+
+#include <stdint.h>
+
+enum SyscallNumber : uint32_t {
+    kSysExit = 1,
+    kSysWrite = 2,
+    kSysGetpid = 3,
+    kSysYield = 4,
+    kSysSleep = 5,
+    kSysSpawn = 6,
+    kSysWait = 7,
+    kSysFork = 8,
+    kSysMmap = 9,
+    kSysMunmap = 10,
+    kSysVmstat = 11,
+    kSysIpcSend = 12,
+    kSysIpcRecv = 13,
+    kSysIpcCall = 14,
+    kSysIpcReply = 15,
+    kSysPortCreate = 16,
+    kSysCount
+};
+
+// Error results (negative in eax).
+enum SyscallError : int32_t {
+    kErrFault = -1,       // a pointer argument is not valid user memory
+    kErrInvalid = -2,     // an argument is out of range
+    kErrNoMemory = -3,    // no frame, vpage or heap left
+    kErrNotFound = -4,    // no such program, process or port
+    kErrNoChild = -5,     // wait: no such child
+    kErrNotImplemented = -6, // the lab behind this call is a skeleton
+    kErrNoSys = -7,       // no such system call
+};
+
+// mmap flags
+constexpr uint32_t kMapWrite = 1u << 0;
+constexpr uint32_t kMapShared = 1u << 1; // shared with children across fork (else private)
+
+// vmstat: the counters tests and students read.
+struct VmStat {
+    uint32_t frames_total;
+    uint32_t frames_free;
+    uint32_t vpages_in_use;
+    uint32_t faults_total;
+    uint32_t faults_zero_fill;
+    uint32_t faults_resident_map;
+    uint32_t faults_copy_on_write;
+    uint32_t faults_store;
+    uint32_t faults_bad;
+    uint32_t evictions;
+    uint32_t page_ins;
+    uint32_t page_outs;
+};
+
+// An IPC message: a few words, and optionally one page handed over.
+struct Message {
+    uint32_t sender;     // filled in by the kernel: the sending pid
+    uint32_t words[4];
+    uint32_t page;       // send: user address of a page to transfer (0: none);
+                         // receive: where the kernel mapped the transferred page (0: none)
+};

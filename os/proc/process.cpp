@@ -1,0 +1,311 @@
+#include "proc/process.h"
+
+#include "arch/mmu.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/trap.h"
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/heap.h"
+#include "kernel/kernel_memory.h"
+#include "lib/new.h"
+#include "lib/string.h"
+#include "lib/verify.h"
+#include "proc/abi.h"
+#include "proc/elf.h"
+#include "vm/address_space.h"
+#include "vm/frame_array.h"
+#include "vm/vpage.h"
+
+const BootInfo& boot_info();
+
+namespace {
+
+Process* g_top;    // most recently run
+Process* g_bottom; // least recently run
+uint32_t g_live;
+uint32_t g_next_pid = 1;
+
+// Exit statuses of processes without a parent (spawned by the kernel), for
+// the kernel's program runner.
+struct OrphanExit {
+    uint32_t pid;
+    int32_t status;
+};
+OrphanExit g_orphan_exits[16];
+unsigned g_orphan_next;
+
+void unlink(Process* p)
+{
+    (p->newer ? p->newer->older : g_top) = p->older;
+    (p->older ? p->older->newer : g_bottom) = p->newer;
+    p->newer = p->older = nullptr;
+}
+
+void push_top(Process* p)
+{
+    p->newer = nullptr;
+    p->older = g_top;
+    (g_top ? g_top->newer : g_bottom) = p;
+    g_top = p;
+}
+
+void on_switch(Thread* next)
+{
+    if (next->process)
+        process::touch(next->process);
+}
+
+const BootModule* find_module(const char* name)
+{
+    const BootInfo& info = boot_info();
+    for (unsigned i = 0; i < info.module_count; ++i)
+        if (strcmp(info.modules[i].name, name) == 0)
+            return &info.modules[i];
+    return nullptr;
+}
+
+// Map one resident, zero-filled page at `linear` (until lab 3 makes pages
+// on demand, programs are loaded eagerly). Returns the frame, or 0.
+uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
+{
+    VPageRef v = vpage_create(0, 0);
+    if (v == kNoVPage)
+        return 0;
+    uint32_t frame = frames().allocate();
+    if (frame == FrameArray::kNoFrame) {
+        vpages().destroy(v);
+        return 0;
+    }
+    memset(mmu::phys_to_virt(frame), 0, paging::kPageSize);
+    vpage_attach(v, frame);
+    if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
+        vpage_ref(v);
+        vpage_unref(v); // destroys it and frees the frame
+        return 0;
+    }
+    return frame;
+}
+
+// Load the ELF image into `space`. Returns nullptr or why not.
+const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32_t* entry)
+{
+    ElfImage image;
+    if (const char* why = elf_parse(file, size, image))
+        return why;
+    for (unsigned s = 0; s < image.segment_count; ++s) {
+        const ElfSegment& seg = image.segments[s];
+        uint32_t first = paging::page_round_down(seg.vaddr);
+        for (uint32_t page = first; page < seg.vaddr + seg.memsz; page += paging::kPageSize) {
+            Lookup existing = space->lookup(page);
+            uint32_t frame = existing.kind == Lookup::Kind::Present ? existing.frame
+                                                                   : map_new_page(space, page, seg.writable);
+            if (!frame)
+                return "out of memory";
+            // Copy the part of the file that falls in this page.
+            uint32_t lo = page > seg.vaddr ? page : seg.vaddr;
+            uint32_t hi = page + paging::kPageSize;
+            if (hi > seg.vaddr + seg.filesz)
+                hi = seg.vaddr + seg.filesz;
+            if (lo < hi)
+                memcpy(static_cast<uint8_t*>(mmu::phys_to_virt(frame)) + (lo - page),
+                    file + seg.offset + (lo - seg.vaddr), hi - lo);
+        }
+    }
+    *entry = image.entry;
+    return nullptr;
+}
+
+// The user stack, with the argument string and a pointer to it on top:
+// [esp] = pointer to the string. Returns the initial esp, or 0.
+uint32_t make_stack(AddressSpace* space, const char* args)
+{
+    for (uint32_t i = 1; i <= process::kStackPages; ++i)
+        if (!map_new_page(space, process::kStackTop - i * paging::kPageSize, true))
+            return 0;
+    Lookup top = space->lookup(process::kStackTop - paging::kPageSize);
+    auto* page = static_cast<uint8_t*>(mmu::phys_to_virt(top.frame));
+    uint32_t len = uint32_t(strlen(args));
+    if (len > 1024)
+        len = 1024;
+    uint32_t string_at = paging::kPageSize - 16 - ((len + 4) & ~3u);
+    memcpy(page + string_at, args, len);
+    page[string_at + len] = '\0';
+    uint32_t sp_at = string_at - 8;
+    uint32_t string_linear = process::kStackTop - paging::kPageSize + string_at;
+    memcpy(page + sp_at, &string_linear, 4);
+    return process::kStackTop - paging::kPageSize + sp_at;
+}
+
+void destroy_space(Process* p)
+{
+    if (!p->space)
+        return;
+    if (mmu::current_directory() == p->space->directory())
+        mmu::switch_directory(kernel_memory::kernel_directory());
+    p->space->destroy();
+    p->space = nullptr;
+}
+
+void free_process(Process* p)
+{
+    unlink(p);
+    --g_live;
+    p->~Process();
+    kfree(p);
+}
+
+} // namespace
+
+namespace process {
+
+void init()
+{
+    sched::set_switch_hook(on_switch);
+    trap::set_user_fault_handler(
+        [](const TrapFrame& frame, uint32_t address, const char* why) { kill_current(address, frame.eip, why); });
+}
+
+Process* spawn(const char* program, const char* args, Process* parent, const char** why)
+{
+    const BootModule* module = find_module(program);
+    if (!module)
+        return *why = "no such program", nullptr;
+    void* memory = kmalloc(sizeof(Process));
+    if (!memory)
+        return *why = "out of memory", nullptr;
+    Process* p = new (memory) Process;
+    p->pid = g_next_pid++;
+    size_t n = 0;
+    for (; program[n] && n + 1 < sizeof p->name; ++n)
+        p->name[n] = program[n];
+    p->parent = parent;
+    p->mmap_next = kMmapBase;
+    p->space = AddressSpace::create();
+    uint32_t entry = 0, esp = 0;
+    *why = !p->space ? "out of memory (address space)"
+        : load(p->space, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)), module->end - module->start,
+              &entry);
+    if (!*why && !(esp = make_stack(p->space, args ? args : "")))
+        *why = "out of memory (stack)";
+    bool was = cpu::interrupts_enabled();
+    cpu::cli();
+    push_top(p);
+    ++g_live;
+    if (!*why && !(p->thread = sched::create_user_thread(p, entry, esp)))
+        *why = "out of memory (thread)";
+    if (*why) {
+        destroy_space(p);
+        free_process(p);
+        p = nullptr;
+    }
+    if (was)
+        cpu::sti();
+    return p;
+}
+
+Process* current()
+{
+    Thread* t = sched::current();
+    return t ? t->process : nullptr;
+}
+
+Process* find(uint32_t pid)
+{
+    for (Process* p = g_top; p; p = p->older)
+        if (p->pid == pid)
+            return p;
+    return nullptr;
+}
+
+void exit(int32_t status)
+{
+    Process* p = current();
+    VERIFY(p);
+    cpu::cli();
+    destroy_space(p);
+    p->exit_status = status;
+    p->state = Process::State::Zombie;
+    p->thread = nullptr;
+    // Orphans: children of p lose their parent; zombie orphans go at once.
+    for (Process* c = g_top; c;) {
+        Process* older = c->older;
+        if (c->parent == p) {
+            c->parent = nullptr;
+            if (c->state == Process::State::Zombie)
+                free_process(c);
+        }
+        c = older;
+    }
+    if (p->parent) {
+        p->parent->child_exited.wake_all();
+    } else {
+        g_orphan_exits[g_orphan_next++ % 16] = OrphanExit { p->pid, status };
+        free_process(p);
+    }
+    sched::exit_current();
+}
+
+void kill_current(uint32_t address, uint32_t eip, const char* why)
+{
+    Process* p = current();
+    VERIFY(p);
+    kprintf("process %u (%s) killed: %s at 0x%08x, eip 0x%08x\n", p->pid, p->name, why, address, eip);
+    exit(int32_t(Process::kStatusKilled));
+}
+
+int32_t wait(int32_t pid, int32_t* status)
+{
+    Process* me = current();
+    VERIFY(me);
+    bool was = cpu::interrupts_enabled();
+    cpu::cli();
+    int32_t result = kErrNoChild;
+    for (;;) {
+        bool have_child = false;
+        Process* zombie = nullptr;
+        for (Process* c = g_top; c; c = c->older) {
+            if (c->parent != me || (pid != -1 && c->pid != uint32_t(pid)))
+                continue;
+            have_child = true;
+            if (c->state == Process::State::Zombie)
+                zombie = c;
+        }
+        if (zombie) {
+            result = int32_t(zombie->pid);
+            *status = zombie->exit_status;
+            free_process(zombie);
+            break;
+        }
+        if (!have_child)
+            break;
+        me->child_exited.sleep();
+    }
+    if (was)
+        cpu::sti();
+    return result;
+}
+
+void touch(Process* p)
+{
+    if (g_top == p)
+        return;
+    unlink(p);
+    push_top(p);
+}
+
+bool orphan_status(uint32_t pid, int32_t* status)
+{
+    for (const OrphanExit& e : g_orphan_exits)
+        if (e.pid == pid) {
+            *status = e.status;
+            return true;
+        }
+    return false;
+}
+
+Process* most_recent() { return g_top; }
+Process* least_recent() { return g_bottom; }
+uint32_t live_count() { return g_live; }
+
+} // namespace process

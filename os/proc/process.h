@@ -1,0 +1,83 @@
+// process.h: user processes and the process recency list.
+//
+// A process is an AddressSpace (lab 2) plus one thread running in ring 3.
+//
+// The recency list orders every live process by when it last ran:
+//
+//   top                                                bottom
+//   [ran just now] <-> [ran before] <-> ... <-> [longest not run]
+//
+// A process moves to the top each time one of its threads is switched in
+// (and, in lab 5, each time the clock collector scans it). The collector
+// takes frames from the bottom first.
+//
+// Lifecycle:
+//   1. spawn(): load the program from its Multiboot module into a new space,
+//      make its thread; the process is on top of the recency list.
+//   2. exit() or kill(): the space is destroyed, the thread ends, the
+//      process is a zombie until its parent's wait() reaps it (at once if
+//      it has no parent).
+#pragma once
+
+#include "proc/thread.h"
+
+#include <stdint.h>
+
+class AddressSpace;
+
+struct Process {
+    enum class State : uint8_t { Alive, Zombie };
+    static constexpr uint32_t kStatusKilled = uint32_t(-1); // wait() status of a killed process
+
+    uint32_t pid { 0 };
+    char name[32] {};
+    State state { State::Alive };
+    AddressSpace* space { nullptr };
+    Thread* thread { nullptr };
+    Process* parent { nullptr };
+    int32_t exit_status { 0 };
+    WaitQueue child_exited;        // the parent sleeps here in wait()
+    uint32_t mmap_next { 0 };      // where the next anonymous mapping goes
+    Process* newer { nullptr };    // recency list: towards the top
+    Process* older { nullptr };    // recency list: towards the bottom
+};
+
+namespace process {
+
+// Where user stacks are: kStackPages pages below kStackTop.
+constexpr uint32_t kStackTop = 0xBFFF0000;
+constexpr uint32_t kStackPages = 16;
+constexpr uint32_t kMmapBase = 0x40000000;
+
+void init();
+
+// Start the program named `program` (a Multiboot module) with the argument
+// string `args`. Returns the new process, or nullptr with *why set.
+Process* spawn(const char* program, const char* args, Process* parent, const char** why);
+
+// The current thread's process (nullptr for a kernel thread).
+Process* current();
+Process* find(uint32_t pid);
+
+// End the current process with `status`. Never returns.
+[[noreturn]] void exit(int32_t status);
+// End the current process after a fault it cannot survive: prints the
+// one-line reason (pid, program, address, eip, why), then exit(killed).
+[[noreturn]] void kill_current(uint32_t address, uint32_t eip, const char* why);
+
+// Reap a zombie child: `pid`, or any child for pid == -1. Blocks until one
+// exits. Returns the pid, or a negative kErr*; *status gets its status.
+int32_t wait(int32_t pid, int32_t* status);
+
+// The exit status of a finished process that had no parent (the kernel's
+// own spawns). False if unknown.
+bool orphan_status(uint32_t pid, int32_t* status);
+
+// Move `p` to the top of the recency list.
+void touch(Process* p);
+// The recency list, top first, for tests and the collector.
+Process* most_recent();
+Process* least_recent();
+uint32_t live_count();
+
+} // namespace process

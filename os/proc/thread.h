@@ -1,0 +1,89 @@
+// thread.h: kernel threads and the round-robin scheduler.
+//
+// Every thread has its own kernel stack. A user process runs in one thread
+// whose kernel stack receives its traps (the TSS's esp0 points at its top).
+// The scheduler keeps one queue of ready threads, preempts the running one
+// every kQuantum timer ticks, and runs the idle thread when nothing is ready.
+//
+// Lifecycle of a thread:
+//   1. create(): a kernel stack that looks like a switched-out thread; Ready.
+//   2. Running when the scheduler picks it; back to Ready on preemption or
+//      yield(); Blocked on a WaitQueue, or Sleeping until a tick.
+//   3. exit: Dead; its stack is freed by the scheduler once another thread runs.
+//
+// All scheduler state is touched with interrupts off (one CPU).
+#pragma once
+
+#include <stdint.h>
+
+struct Process;
+
+struct Thread {
+    enum class State : uint8_t { Ready, Running, Blocked, Sleeping, Dead };
+    static constexpr uint32_t kStackSize = 8192;
+
+    uint32_t id { 0 };
+    State state { State::Ready };
+    uint32_t saved_esp { 0 };
+    uint8_t* stack { nullptr };   // kStackSize bytes from the kernel heap
+    Process* process { nullptr }; // nullptr: a kernel thread
+    Thread* next { nullptr };     // link in the run queue or a wait queue
+    uint64_t wake_tick { 0 };
+    const char* name { "" };
+
+    uint32_t stack_top() const { return uint32_t(reinterpret_cast<uintptr_t>(stack)) + kStackSize; }
+};
+
+// Threads waiting for one event, in arrival order.
+class WaitQueue {
+public:
+    // Block the current thread here until wake_one/wake_all. Interrupts off.
+    void sleep();
+    // Make the first (or every) waiter Ready. Returns false if none waited.
+    bool wake_one();
+    void wake_all();
+    bool empty() const { return m_head == nullptr; }
+
+private:
+    Thread* m_head { nullptr };
+    Thread* m_tail { nullptr };
+};
+
+namespace sched {
+
+constexpr uint32_t kQuantum = 2; // timer ticks (20 ms) per turn
+
+// Start scheduling: the boot thread becomes a thread, the idle thread exists.
+void init();
+
+// A new Ready kernel thread running function(argument). nullptr if no memory.
+Thread* create_kernel_thread(const char* name, void (*function)(void*), void* argument);
+
+// A new thread that starts in user mode at `eip` with stack `esp` in the
+// address space of `process` (made Ready). nullptr if no memory.
+Thread* create_user_thread(Process* process, uint32_t eip, uint32_t esp);
+
+Thread* current();
+void yield();                       // give the CPU to the next ready thread
+void sleep_ticks(uint32_t ticks);   // Sleeping for at least `ticks` timer ticks
+void make_ready(Thread* thread);    // Blocked/Sleeping -> Ready
+[[noreturn]] void exit_current();   // the current thread ends
+
+// Pick the next thread and switch to it; the current one must already be in
+// the state it should be in (Ready threads are queued by the caller). With
+// interrupts off.
+void schedule();
+
+// Called on every timer tick (interrupts off).
+void tick();
+
+uint64_t context_switches();
+
+// Hook run each time a thread of a process is switched in (the process
+// recency list, process.cpp).
+using SwitchHook = void (*)(Thread* next);
+void set_switch_hook(SwitchHook hook);
+
+} // namespace sched
+
+extern "C" [[noreturn]] void thread_exit_current();

@@ -1,0 +1,57 @@
+#include "proc/user_memory.h"
+
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "vm/address_space.h"
+
+namespace user_memory {
+
+bool range_ok(uint32_t address, uint32_t length, bool for_write)
+{
+    Process* p = process::current();
+    if (!p || !p->space)
+        return false;
+    if (length == 0)
+        return true;
+    if (address < layout::kUserBottom || length > layout::kUserTop - address)
+        return false;
+    uint32_t last = address + length - 1;
+    for (uint32_t page = paging::page_round_down(address);; page += paging::kPageSize) {
+        Lookup l = p->space->lookup(page);
+        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable))
+            return false;
+        if (last - page < paging::kPageSize)
+            return true;
+    }
+}
+
+bool copy_from(void* kernel_dst, uint32_t user_src, uint32_t length)
+{
+    if (!range_ok(user_src, length, false))
+        return false;
+    memcpy(kernel_dst, reinterpret_cast<const void*>(uintptr_t(user_src)), length);
+    return true;
+}
+
+bool copy_to(uint32_t user_dst, const void* kernel_src, uint32_t length)
+{
+    if (!range_ok(user_dst, length, true))
+        return false;
+    memcpy(reinterpret_cast<void*>(uintptr_t(user_dst)), kernel_src, length);
+    return true;
+}
+
+bool copy_string(char* dst, uint32_t user_src, uint32_t max)
+{
+    for (uint32_t i = 0; i < max; ++i) {
+        if (!copy_from(dst + i, user_src + i, 1))
+            return false;
+        if (dst[i] == '\0')
+            return true;
+    }
+    return false;
+}
+
+} // namespace user_memory

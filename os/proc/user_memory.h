@@ -1,0 +1,24 @@
+// user_memory.h: the only way the kernel touches memory a user program
+// named. Every pointer from a system call is checked here first: it must lie
+// wholly in user space (no NULL page, nothing at or above KERNEL_BASE, no
+// wrap-around) and every page it covers must be mapped in the current
+// address space (writable, for the kernel to write). A bad pointer gives
+// false (the system call returns kErrFault); it never faults the kernel.
+#pragma once
+
+#include <stdint.h>
+
+namespace user_memory {
+
+bool range_ok(uint32_t address, uint32_t length, bool for_write);
+
+// Copy between kernel and user memory after range_ok. Return false (and copy
+// nothing) on a bad range.
+bool copy_from(void* kernel_dst, uint32_t user_src, uint32_t length);
+bool copy_to(uint32_t user_dst, const void* kernel_src, uint32_t length);
+
+// Copy a NUL-terminated user string of at most max-1 characters into dst.
+// False if the string is not readable or too long.
+bool copy_string(char* dst, uint32_t user_src, uint32_t max);
+
+} // namespace user_memory

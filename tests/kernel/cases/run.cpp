@@ -1,0 +1,46 @@
+// run.cpp: the kernel test that runs user programs.
+//
+//   test=run run=hello,spawn-wait token=...
+//
+// starts each program in turn with the argument string "token=<token>",
+// waits for it to end, and gives one verdict per program: it exited with
+// status 0. The programs print their own verdicts (user/lib/verdict.h).
+#include "arch/x86/pit.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "lib/format.h"
+#include "proc/process.h"
+
+KTEST(run)
+{
+    const char* list = cmdline::get("run");
+    if (!ktest::check("programs-named", list != nullptr, "no run=<program,...> on the command line"))
+        return;
+    char args[96];
+    format_to(args, sizeof args, "token=%s", ktest::token());
+    char names[64];
+    format_to(names, sizeof names, "%s", list);
+    for (char* name = names; *name;) {
+        char* end = name;
+        while (*end && *end != ',')
+            ++end;
+        bool last = *end == '\0';
+        *end = '\0';
+        const char* why = "";
+        char check[64];
+        format_to(check, sizeof check, "%s-exit-0", name);
+        Process* p = process::spawn(name, args, nullptr, &why);
+        if (!p) {
+            ktest::check(check, false, "spawn failed: %s", why);
+        } else {
+            uint32_t pid = p->pid;
+            int32_t status = 0;
+            while (!process::orphan_status(pid, &status))
+                sched::sleep_ticks(1);
+            ktest::check(check, status == 0, "exit status %d", int(status));
+        }
+        if (last)
+            break;
+        name = end + 1;
+    }
+}
