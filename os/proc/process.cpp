@@ -13,6 +13,7 @@
 #include "lib/verify.h"
 #include "proc/abi.h"
 #include "proc/elf.h"
+#include "proc/ipc.h"
 #include "vm/address_space.h"
 #include "vm/frame_array.h"
 #include "vm/vpage.h"
@@ -67,7 +68,7 @@ const BootModule* find_module(const char* name)
 
 // Map one resident, zero-filled page at `linear` (until lab 3 makes pages
 // on demand, programs are loaded eagerly). Returns the frame, or 0.
-uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
+uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable, bool shared = false)
 {
     VPageRef v = vpage_create(0, 0);
     if (v == kNoVPage)
@@ -79,6 +80,8 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
     }
     memset(mmu::phys_to_virt(frame), 0, paging::kPageSize);
     vpage_attach(v, frame);
+    if (shared)
+        vpages().get(v)->flags |= VPage::kShared;
     if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
         vpage_ref(v);
         vpage_unref(v); // destroys it and frees the frame
@@ -223,6 +226,7 @@ void exit(int32_t status)
     Process* p = current();
     VERIFY(p);
     cpu::cli();
+    ipc::release_ports(p);
     destroy_space(p);
     p->exit_status = status;
     p->state = Process::State::Zombie;
@@ -292,6 +296,11 @@ void touch(Process* p)
         return;
     unlink(p);
     push_top(p);
+}
+
+bool map_zero_page(Process* p, uint32_t linear, bool writable, bool shared)
+{
+    return map_new_page(p->space, linear, writable, shared) != 0;
 }
 
 bool orphan_status(uint32_t pid, int32_t* status)

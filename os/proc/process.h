@@ -69,6 +69,10 @@ Process* find(uint32_t pid);
 // exits. Returns the pid, or a negative kErr*; *status gets its status.
 int32_t wait(int32_t pid, int32_t* status);
 
+// Map a new zero-filled page at `linear` in p (anonymous memory; resident at
+// once until lab 3 brings demand-zero faults). False if out of memory.
+bool map_zero_page(Process* p, uint32_t linear, bool writable, bool shared);
+
 // The exit status of a finished process that had no parent (the kernel's
 // own spawns). False if unknown.
 bool orphan_status(uint32_t pid, int32_t* status);

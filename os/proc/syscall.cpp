@@ -5,11 +5,15 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
 #include "kernel/console.h"
 #include "lib/string.h"
 #include "proc/abi.h"
+#include "proc/ipc.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm/address_space.h"
 #include "vm/fault_entry.h"
 #include "vm/frame_array.h"
 #include "vm/vpage.h"
@@ -88,12 +92,60 @@ int32_t sys_vmstat(Args f)
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 
-int32_t not_yet(Args) { return kErrNotImplemented; }
+int32_t sys_mmap(Args f)
+{
+    Process* p = process::current();
+    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
+    uint32_t at = f.ebx ? f.ebx : p->mmap_next;
+    if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at)
+        return kErrInvalid;
+    for (uint32_t off = 0; off < length; off += paging::kPageSize) {
+        if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {
+            for (uint32_t undo = 0; undo < off; undo += paging::kPageSize)
+                p->space->unmap(at + undo);
+            return kErrNoMemory;
+        }
+    }
+    if (!f.ebx)
+        p->mmap_next += length;
+    return int32_t(at);
+}
+
+int32_t sys_munmap(Args f)
+{
+    Process* p = process::current();
+    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
+    if (!paging::is_page_aligned(f.ebx) || f.ebx < layout::kUserBottom || length > layout::kUserTop - f.ebx)
+        return kErrInvalid;
+    for (uint32_t off = 0; off < length; off += paging::kPageSize)
+        p->space->unmap(f.ebx + off);
+    return 0;
+}
+
+// The IPC calls copy the user's Message in and out around the kernel's.
+int32_t sys_ipc(Args f)
+{
+    Message m;
+    uint32_t user = f.eax == kSysIpcReply ? f.ebx : f.ecx;
+    bool reads = f.eax != kSysIpcRecv, writes = f.eax == kSysIpcRecv || f.eax == kSysIpcCall;
+    if (!user_memory::range_ok(user, sizeof m, writes) || (reads && !user_memory::copy_from(&m, user, sizeof m)))
+        return kErrFault;
+    m.sender = process::current()->pid;
+    int32_t r = f.eax == kSysIpcSend ? ipc::send(f.ebx, m)
+        : f.eax == kSysIpcCall       ? ipc::call(f.ebx, m)
+        : f.eax == kSysIpcRecv       ? ipc::receive(f.ebx, m)
+                                     : ipc::reply(m);
+    if (r == 0 && writes && !user_memory::copy_to(user, &m, sizeof m))
+        return kErrFault;
+    return r;
+}
+
+int32_t sys_port_create(Args) { return ipc::port_create(process::current()); }
 
 using Handler = int32_t (*)(Args);
 constexpr Handler kTable[kSysCount] = {
     nullptr, sys_exit, sys_write, sys_getpid, sys_yield, sys_sleep, sys_spawn, sys_wait, sys_fork,
-    not_yet, not_yet, sys_vmstat, not_yet, not_yet, not_yet, not_yet, not_yet,
+    sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create,
 };
 
 void dispatch(TrapFrame& frame)

@@ -32,6 +32,7 @@ struct VPage {
     // flags
     static constexpr uint8_t kDirty = 1 << 0;      // resident copy newer than the store's
     static constexpr uint8_t kCopyOnWrite = 1 << 1; // lab 4: shared by fork, copy before a write
+    static constexpr uint8_t kShared = 1 << 2;      // a shared mapping (mmap kMapShared): fork keeps sharing it
 
     uint32_t frame { 0 };        // physical address of the resident frame; 0: not resident
     uint32_t store_offset { 0 }; // where the page is in its store

@@ -1,0 +1,43 @@
+// ipc.h: synchronous message passing between processes, by port.
+//
+// A port belongs to the process that created it; only that process
+// receives on it. A message is a few words (abi.h Message) and optionally
+// one page, which the receiver gets mapped (the same vpage: shared).
+//
+// A call, step by step:
+//   1. The caller's message is copied into its thread's kernel buffer; the
+//      thread queues on the port and blocks.
+//   2. The owner's ipc_recv takes the first queued thread, copies the
+//      message out (mapping the page, if any) and remembers the caller.
+//   3. The owner's ipc_reply copies the reply into the caller's buffer and
+//      wakes it; the caller copies it back to user memory.
+// A send is a call whose sender is released at step 2, with no reply.
+// If the owner dies, every queued caller is released with kErrNotFound.
+//
+// Kernel threads can call a user port too (ipc::call with a kernel
+// Message): the way the kernel will talk to a user-space pager in lab 6.
+#pragma once
+
+#include "proc/abi.h"
+
+#include <stdint.h>
+
+struct Process;
+
+namespace ipc {
+
+constexpr uint32_t kMaxPorts = 64;
+
+// A new port owned by `owner`: its number (> 0), or kErrNoMemory.
+int32_t port_create(Process* owner);
+
+// Blocking operations on kernel copies of messages. Return 0 or a kErr*.
+int32_t call(uint32_t port, Message& message); // message is replaced by the reply
+int32_t send(uint32_t port, const Message& message);
+int32_t receive(uint32_t port, Message& message); // the current process must own the port
+int32_t reply(const Message& message);
+
+// Release every port of a process that is exiting.
+void release_ports(Process* owner);
+
+} // namespace ipc
