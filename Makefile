@@ -39,7 +39,7 @@ HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -l
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Framework code that is pure logic and therefore also runs on the host.
 HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
-                os/vm/globals.cpp os/vm/address_space.cpp
+                os/vm/globals.cpp os/vm/address_space.cpp os/proc/elf.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
@@ -92,6 +92,55 @@ $(SYMBOLS): $(KERNEL)
 $(ISO): $(KERNEL)
 	@echo "  ISO   $@"
 	@tools/mkiso $< $@
+
+# ---- user programs: user/programs/<name>.cpp -> build/<flavour>/user/<name>.elf ----
+# Each program is linked with the user library (user/lib/ plus the kernel's
+# freestanding format.cpp and string.cpp, compiled again with the user flags)
+# at 0x00400000 (user/user.ld). tools/mkiso puts every build/<flavour>/user/*.elf
+# into the ISO as a Multiboot module named after the program.
+USER_BUILD  := $(BUILD)/user
+UFLAGS      := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 \
+               -ffreestanding -fno-exceptions -fno-rtti -fno-stack-protector -fno-pic \
+               -fno-threadsafe-statics -fno-asynchronous-unwind-tables \
+               -mgeneral-regs-only -nostdlib -nostdinc++ -Wall -Wextra -Werror=return-type \
+               -Ios -Iuser/lib
+USER_LIB_SRCS  := user/lib/crt0.S $(sort $(wildcard user/lib/*.cpp)) os/lib/format.cpp os/lib/string.cpp
+USER_LIB_OBJS  := $(patsubst %,$(USER_BUILD)/lib/%.o,$(notdir $(USER_LIB_SRCS)))
+USER_PROGRAMS  := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp))))
+USER_OBJS      := $(patsubst %,$(USER_BUILD)/obj/%.cpp.o,$(USER_PROGRAMS))
+USER_ELFS      := $(patsubst %,$(USER_BUILD)/%.elf,$(USER_PROGRAMS))
+
+.PHONY: user
+user: $(USER_ELFS)
+all: user
+$(ISO): $(USER_ELFS)
+.SECONDARY: $(USER_LIB_OBJS) $(USER_OBJS)
+
+$(USER_BUILD)/lib/%.S.o: user/lib/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS    $<"
+	@$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
+
+$(USER_BUILD)/lib/%.cpp.o: user/lib/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX   $<"
+	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_BUILD)/lib/%.cpp.o: os/lib/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX   $< (user)"
+	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_BUILD)/obj/%.cpp.o: user/programs/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX   $<"
+	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_BUILD)/%.elf: $(USER_BUILD)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
+	@echo "  LD    $@"
+	@$(LD_K) -m elf_i386 -T user/user.ld -o $@ $(USER_LIB_OBJS) $< $(BUILTINS)
+
+-include $(shell find $(USER_BUILD) -name '*.d' 2>/dev/null)
 
 # Pristine skeletons for the labN flavours (labs after N).
 build/skeletons/%: solutions/%
