@@ -13,7 +13,7 @@
 //   4  yield                                             0
 //   5  sleep     ticks (1 tick = 10 ms)                  0
 //   6  spawn     program name, argument string           pid of the child
-//   7  wait      pid (or -1: any child), status pointer  pid of the reaped child
+//   7  wait      pid (or -1: any child), status pointer  pid of the reaped child (status required)
 //   8  fork                                              child pid / 0 in the child (lab 4)
 //   9  mmap      address (0: any), length, flags         address of the mapping
 //  10  munmap    address, length                         0

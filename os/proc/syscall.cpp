@@ -71,11 +71,11 @@ int32_t sys_spawn(Args f)
 
 int32_t sys_wait(Args f)
 {
-    if (f.ecx && !user_memory::range_ok(f.ecx, 4, true))
+    if (!user_memory::range_ok(f.ecx, 4, true)) // the status pointer is required
         return kErrFault;
     int32_t status = 0;
     int32_t pid = process::wait(int32_t(f.ebx), &status);
-    if (pid > 0 && f.ecx)
+    if (pid > 0)
         user_memory::copy_to(f.ecx, &status, 4);
     return pid;
 }
@@ -148,13 +148,15 @@ constexpr Handler kTable[kSysCount] = {
     sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create,
 };
 
+// System calls run with interrupts off: the kernel is not preemptible, so
+// the frame array, the vpages and the process list need no locks. A call
+// that blocks (yield, sleep, wait, IPC) switches threads explicitly, and the
+// next thread's iret turns interrupts back on in user mode.
 void dispatch(TrapFrame& frame)
 {
-    cpu::sti(); // system calls run with interrupts on
     uint32_t nr = frame.eax;
     Handler h = nr < kSysCount ? kTable[nr] : nullptr;
     frame.eax = uint32_t(h ? h(frame) : kErrNoSys);
-    cpu::cli();
 }
 
 } // namespace

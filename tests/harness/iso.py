@@ -27,13 +27,27 @@ def build(kernel, out_iso, cmdline=""):
     return out_iso
 
 
+def module_files(kernel):
+    """The files tools/mkiso adds as modules for `kernel`: the user programs
+    user/*.elf beside it, then $ISO_MODULES."""
+    programs = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(kernel)), "user", "*.elf")))
+    return programs + os.environ.get("ISO_MODULES", "").split()
+
+
 def _digest(kernel, cmdline):
-    """Hash of the kernel's bytes, the command line and the mkiso script."""
+    """Hash of the kernel's bytes, the command line, the mkiso script and the
+    modules (names and bytes), so that a rebuilt program gives a new ISO."""
     h = hashlib.sha256()
     for path in (kernel, paths.mkiso_path()):
         with open(path, "rb") as f:
             h.update(f.read())
     h.update(b"\0" + " ".join(cmdline.split()).encode())
+    for path in module_files(kernel):
+        if not os.path.exists(path):
+            raise IsoError(f"module {paths.rel(path)} not found")
+        h.update(b"\0" + os.path.basename(path).encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(f.read())
     return h.hexdigest()[:16]
 
 

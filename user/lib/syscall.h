@@ -1,0 +1,90 @@
+// syscall.h: the system calls, one typed wrapper each (numbers and errors in
+// os/proc/abi.h).
+//
+// Every wrapper goes through syscall(), the one place that executes
+// `int $0x80`. A result >= 0 is success; a negative result is a kErr* code.
+// mmap is the exception: it returns an address, so check it with is_error().
+#pragma once
+
+#include "proc/abi.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+// wait()'s status for a process the kernel killed (a fault, a privileged
+// instruction). Programs exit with 0..255 of their own accord.
+constexpr int kStatusKilled = -1;
+
+// eax = number, ebx, ecx, edx, esi, edi = arguments; the result in eax. The
+// kernel is not asked to keep the argument registers, so they are listed as
+// changed.
+inline int32_t syscall(uint32_t number, uint32_t a1 = 0, uint32_t a2 = 0, uint32_t a3 = 0, uint32_t a4 = 0,
+    uint32_t a5 = 0)
+{
+    int32_t result;
+    asm volatile("int $0x80"
+                 : "=a"(result), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
+                 : "a"(number)
+                 : "memory");
+    return result;
+}
+
+namespace sys {
+
+// End this process with `status`; wait() in the parent returns it.
+[[noreturn]] void exit(int status);
+
+// Write `length` bytes at `buffer` to the console. Returns the count written.
+int write(const void* buffer, size_t length);
+
+int getpid();
+
+// Give up the CPU to the next ready process. Returns 0.
+int yield();
+
+// Block for `ticks` timer ticks (10 ms each). Returns 0.
+int sleep(uint32_t ticks);
+
+// Start the program named `program` (a boot module's name, e.g. "hello")
+// with the argument string `args`. Returns the child's pid.
+int spawn(const char* program, const char* args);
+
+// Wait for child `pid` (-1: any child) to exit and store its exit status in
+// *status (kStatusKilled if the kernel killed it). Returns the child's pid,
+// kErrNoChild if there is no such child. May block.
+int wait(int pid, int* status);
+
+// Lab 4: a copy of this process. Returns the child's pid here, 0 in the child.
+int fork();
+
+// Map `length` bytes at `address` (nullptr: anywhere) with kMap* flags.
+// Returns the mapping's address, or a kErr* code cast to a pointer.
+void* mmap(void* address, size_t length, uint32_t flags);
+int munmap(void* address, size_t length);
+
+// Fill *stat with the kernel's VM counters. Returns 0.
+int vmstat(VmStat* stat);
+
+// Create a port owned by this process. Returns its number.
+int port_create();
+
+// Send *message to `port`; blocks until a receiver takes it.
+int ipc_send(int port, Message* message);
+// Block until a message arrives on `port`; store it in *message.
+int ipc_recv(int port, Message* message);
+// Send *message to `port` and block until the reply overwrites *message.
+int ipc_call(int port, Message* message);
+// Answer the last call this process received with *message.
+int ipc_reply(Message* message);
+
+} // namespace sys
+
+// Is a pointer result (mmap) one of the kErr* codes rather than an address?
+// The codes are small negative numbers: addresses in the kernel half that a
+// user mapping can never have.
+inline bool is_error(const void* result)
+{
+    auto value = int32_t(uintptr_t(result));
+    return value < 0 && value >= kErrNoSys;
+}
+inline int error_of(const void* result) { return is_error(result) ? int32_t(uintptr_t(result)) : 0; }
