@@ -22,6 +22,11 @@ FIGURES = [
     ("frame-array storage bytes per frame (8-byte descriptors + rounding)", "frames_exhaust", 32, ("derived", "descriptor_bytes/frames_total")),
     ("instructions to build the frame array, 512 MiB guest", "frames_exhaust", 512, ("value", "frames_init_instructions")),
     ("frames in the 512 MiB guest's frame array", "frames_exhaust", 512, ("value", "frames_total")),
+    ("instructions per null system call (getpid)", "run run=bench-syscall", 32, ("value", "syscall_instructions")),
+    ("instructions per context switch (two processes yielding)", "run run=bench-switch", 32,
+     ("value", "switch_instructions")),
+    ("instructions per IPC round trip (call + receive + reply)", "run run=bench-ipc", 32,
+     ("value", "ipc_roundtrip_instructions")),
 ]
 
 
@@ -29,9 +34,10 @@ def boot(test, megs, flavour):
     """Run one kernel test; returns the RunResult."""
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
-    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{test}-{megs}m")
+    name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
+    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{'-'.join(test.split())}-{megs}m".replace("=", "-"))
     os.makedirs(workdir, exist_ok=True)
-    image = iso.cached(kernel, f"test={test} token={token}", workdir)
+    image = iso.cached(kernel, " ".join([f"test={name}", f"token={token}"] + extra), workdir)
     return bochs.run(image, megs=megs, workdir=workdir, token=token)
 
 
