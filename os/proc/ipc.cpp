@@ -183,6 +183,14 @@ int32_t reply(const Message& message)
     return result;
 }
 
+uint32_t port_owned_by(const Process* owner)
+{
+    for (uint32_t n = 1; n <= kMaxPorts; ++n)
+        if (g_ports[n].owner == owner)
+            return n;
+    return 0;
+}
+
 void release_ports(Process* owner)
 {
     bool was = cpu::interrupts_enabled();

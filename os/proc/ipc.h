@@ -37,6 +37,9 @@ int32_t send(uint32_t port, const Message& message);
 int32_t receive(uint32_t port, Message& message); // the current process must own the port
 int32_t reply(const Message& message);
 
+// The first port `owner` created, or 0.
+uint32_t port_owned_by(const Process* owner);
+
 // Release every port of a process that is exiting.
 void release_ports(Process* owner);
 

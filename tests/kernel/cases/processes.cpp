@@ -2,6 +2,7 @@
 // recency list (the list the lab-5 collector scans from the bottom).
 #include "arch/x86/cpu.h"
 #include "kernel/ktest.h"
+#include "proc/ipc.h"
 #include "proc/process.h"
 #include "proc/thread.h"
 
@@ -70,4 +71,29 @@ KTEST(recency_list)
     ktest::check("sleeper-at-bottom", bottom);
     ktest::check("both-exit-0", wait_orphan(spin_pid) == 0 && wait_orphan(sleep_pid) == 0);
     ktest::check("list-empty-again", process::live_count() == 0, "%u processes left", process::live_count());
+}
+
+// The kernel sends a message to a user process and blocks until the reply.
+KTEST(kernel_ipc_call)
+{
+    const char* why = "";
+    Process* server = process::spawn("echo-server", "", nullptr, &why);
+    if (!ktest::check("server-spawned", server, "spawn failed: %s", why))
+        return;
+    uint32_t pid = server->pid, port = 0;
+    for (int tries = 0; tries < 100 && !(port = ipc::port_owned_by(server)); ++tries)
+        sched::sleep_ticks(1);
+    if (!ktest::check("server-has-port", port != 0))
+        return;
+    Message m {};
+    m.words[0] = 41;
+    m.words[3] = 9;
+    int32_t r = ipc::call(port, m);
+    ktest::check("kernel-call-answered", r == 0 && m.words[0] == 42 && m.words[3] == 10 && m.sender == pid,
+        "call = %d, words %u..%u, sender %u", int(r), m.words[0], m.words[3], m.sender);
+    Message stop {};
+    r = ipc::call(port, stop);
+    ktest::check("server-stops", r == 0 && wait_orphan(pid) == 0);
+    Message late {};
+    ktest::check("dead-port-refused", ipc::call(port, late) == kErrNotFound);
 }
