@@ -22,8 +22,7 @@ namespace {
 Thread g_boot_thread;
 Thread* g_current;
 Thread* g_idle;
-Thread* g_ready_head;
-Thread* g_ready_tail;
+ThreadFifo g_ready;
 Thread* g_sleeping; // unsorted: few sleepers
 Thread* g_dead;     // stacks to free once we are off them
 uint32_t g_next_id = 1;
@@ -34,24 +33,7 @@ sched::SwitchHook g_switch_hook;
 void enqueue(Thread* t)
 {
     t->state = Thread::State::Ready;
-    t->next = nullptr;
-    if (g_ready_tail)
-        g_ready_tail->next = t;
-    else
-        g_ready_head = t;
-    g_ready_tail = t;
-}
-
-Thread* dequeue()
-{
-    Thread* t = g_ready_head;
-    if (t) {
-        g_ready_head = t->next;
-        if (!g_ready_head)
-            g_ready_tail = nullptr;
-        t->next = nullptr;
-    }
-    return t;
+    g_ready.push(t);
 }
 
 void reap_dead()
@@ -71,7 +53,7 @@ void idle_loop(void*)
         cpu::sti();
         cpu::hlt();
         cpu::cli();
-        if (g_ready_head)
+        if (!g_ready.empty())
             sched::yield();
     }
 }
@@ -104,29 +86,39 @@ uint32_t* push_switch_frame(uint32_t* sp, uint32_t resume)
 
 } // namespace
 
-// ---- WaitQueue ----
+// ---- ThreadFifo and WaitQueue ----
+
+void ThreadFifo::push(Thread* t)
+{
+    t->next = nullptr;
+    (m_tail ? m_tail->next : m_head) = t;
+    m_tail = t;
+}
+
+Thread* ThreadFifo::pop()
+{
+    Thread* t = m_head;
+    if (t) {
+        m_head = t->next;
+        if (!m_head)
+            m_tail = nullptr;
+        t->next = nullptr;
+    }
+    return t;
+}
 
 void WaitQueue::sleep()
 {
-    Thread* t = g_current;
-    t->state = Thread::State::Blocked;
-    t->next = nullptr;
-    if (m_tail)
-        m_tail->next = t;
-    else
-        m_head = t;
-    m_tail = t;
+    g_current->state = Thread::State::Blocked;
+    m_waiters.push(g_current);
     sched::schedule();
 }
 
 bool WaitQueue::wake_one()
 {
-    Thread* t = m_head;
+    Thread* t = m_waiters.pop();
     if (!t)
         return false;
-    m_head = t->next;
-    if (!m_head)
-        m_tail = nullptr;
     sched::make_ready(t);
     return true;
 }
@@ -148,8 +140,7 @@ void init()
     g_current = &g_boot_thread;
     g_idle = create_kernel_thread("idle", idle_loop, nullptr);
     VERIFY(g_idle);
-    // The idle thread only runs when nothing else is ready: keep it out of the queue.
-    g_ready_head = g_ready_tail = nullptr;
+    // The idle thread only runs when nothing else is ready: it is never queued.
     g_idle->state = Thread::State::Ready;
     pit::set_tick_hook(tick);
 }
@@ -204,7 +195,7 @@ void schedule()
 {
     VERIFY(!cpu::interrupts_enabled());
     Thread* prev = g_current;
-    Thread* next = dequeue();
+    Thread* next = g_ready.pop();
     if (!next)
         next = prev->state == Thread::State::Running ? prev : g_idle;
     if (prev->state == Thread::State::Running && next != prev) {
@@ -294,7 +285,7 @@ void tick()
         }
     }
     if (g_current == g_idle) {
-        if (g_ready_head)
+        if (!g_ready.empty())
             schedule();
         return;
     }

@@ -34,6 +34,19 @@ struct Thread {
     uint32_t stack_top() const { return uint32_t(reinterpret_cast<uintptr_t>(stack)) + kStackSize; }
 };
 
+// A first-in first-out list of threads, linked through Thread::next (the
+// run queue and every WaitQueue).
+class ThreadFifo {
+public:
+    void push(Thread* t);
+    Thread* pop(); // nullptr when empty
+    bool empty() const { return m_head == nullptr; }
+
+private:
+    Thread* m_head { nullptr };
+    Thread* m_tail { nullptr };
+};
+
 // Threads waiting for one event, in arrival order.
 class WaitQueue {
 public:
@@ -42,11 +55,10 @@ public:
     // Make the first (or every) waiter Ready. Returns false if none waited.
     bool wake_one();
     void wake_all();
-    bool empty() const { return m_head == nullptr; }
+    bool empty() const { return m_waiters.empty(); }
 
 private:
-    Thread* m_head { nullptr };
-    Thread* m_tail { nullptr };
+    ThreadFifo m_waiters;
 };
 
 namespace sched {
