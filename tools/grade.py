@@ -18,13 +18,13 @@ import argparse
 import glob
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import junit  # noqa: E402
 import labs  # noqa: E402
 
 PY = "/usr/bin/python3"
@@ -36,21 +36,6 @@ def run(cmd, log):
         f.write(f"$ {' '.join(cmd)}\n")
         f.flush()
         return subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT).returncode
-
-
-def host_cases(results_dir):
-    """(name, passed, message) of every host test case in the JUnit files."""
-    cases = []
-    for path in sorted(glob.glob(os.path.join(results_dir, "*.xml"))):
-        text = open(path).read()
-        for m in re.finditer(r'<testcase\b([^>]*?)(/>|>(.*?)</testcase>)', text, re.S):
-            attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-            body = m.group(3) or ""
-            failure = re.search(r'message="([^"]*)"', body)
-            cases.append((f"{attrs.get('classname', 'host')}.{attrs.get('name', '')}",
-                          "<failure" not in body and "<error" not in body,
-                          failure.group(1) if failure else ""))
-    return cases
 
 
 def grade(lab, out):
@@ -68,7 +53,8 @@ def grade(lab, out):
         os.makedirs(host_dir, exist_ok=True)
         run([PY, "tools/host-tests.py", "--flavour", flavour, "--lab", str(n), "--results", host_dir,
              "--no-asan"], log)
-        cases = host_cases(host_dir)
+        cases = [(f"{cls}.{name}", ok, message) for path in sorted(glob.glob(os.path.join(host_dir, "*.xml")))
+                 for cls, name, ok, message in junit.read(path)]
         share = lab.get("host_points", 0) / len(cases) if cases else 0
         for name, ok, message in cases:
             tests.append({"name": f"host: {name}", "score": round(share if ok else 0, 2),
@@ -108,16 +94,9 @@ def write_outputs(lab, tests, out):
     open(os.path.join(out, "summary.txt"), "w").write(summary)
     json.dump({"score": score, "max_score": max_score, "tests": tests},
               open(os.path.join(out, "results.json"), "w"), indent=2)
-    esc = lambda s: str(s).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")  # noqa: E731
-    with open(os.path.join(out, "junit.xml"), "w") as f:
-        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="lab{lab["lab"]}" tests="{len(tests)}" '
-                f'failures="{len(tests) - passed}">\n')
-        for t in tests:
-            f.write(f'<testcase classname="lab{lab["lab"]}" name="{esc(t["name"])}">')
-            if t["score"] != t["max_score"]:
-                f.write(f'<failure message="{esc(t["output"][:1000])}"/>')
-            f.write("</testcase>\n")
-        f.write("</testsuite>\n")
+    suite = f"lab{lab['lab']}"
+    junit.write(os.path.join(out, "junit.xml"), suite,
+                [(suite, t["name"], t["score"] == t["max_score"], t["output"]) for t in tests])
     return summary
 
 

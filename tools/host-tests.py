@@ -12,7 +12,6 @@ counts as one failed test named "<dir>.build".
 import argparse
 import glob
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,15 +20,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import junit  # noqa: E402
 import labs  # noqa: E402
-
-
-def junit_failure(path, name, message):
-    """Write a JUnit file with one failed test case."""
-    esc = message.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-    with open(path, "w") as f:
-        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="{name}" tests="1" failures="1">\n'
-                f'<testcase classname="host" name="{name}"><failure message="{esc}"/></testcase>\n</testsuite>\n')
 
 
 def build(flavour, target):
@@ -53,18 +45,16 @@ def run_binary(binary, tag, results):
     passed = failed = 0
     # The JUnit files are the record; count from them.
     for xml in glob.glob(os.path.join(work, "*.xml")):
-        text = open(xml).read()
-        for case in re.finditer(r'<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(/>|>(.*?)</testcase>)', text, re.S):
-            bad = case.group(4) and "<failure" in case.group(4)
-            print(f"{'FAIL' if bad else 'PASS'} {tag}: {case.group(1)}.{case.group(2)}")
-            failed += bool(bad)
-            passed += not bad
+        for classname, name, ok, _ in junit.read(xml):
+            print(f"{'PASS' if ok else 'FAIL'} {tag}: {classname}.{name}")
+            failed += not ok
+            passed += ok
         shutil.move(xml, os.path.join(results, f"{tag}-{os.path.basename(xml).replace('cpputest_', '')}"))
     shutil.rmtree(work, ignore_errors=True)
     if passed + failed == 0 or code != 0 and failed == 0:
         tail = "\n".join(out.splitlines()[-15:])
         print(f"FAIL {tag}: the binary exited {code} without a result per test:\n{tail}")
-        junit_failure(os.path.join(results, f"{tag}-run.xml"), f"{tag}.run", tail)
+        junit.write(os.path.join(results, f"{tag}-run.xml"), tag, [("host", f"{tag}.run", False, tail)])
         failed += 1
     else:
         print(f"{tag}: {passed} passed, {failed} failed, {time.time() - start:.2f} s")
@@ -92,7 +82,8 @@ def main():
             ok, out = build(args.flavour, target)
             if not ok:
                 print(f"FAIL {tag}: does not build\n" + "\n".join(out.splitlines()[-20:]))
-                junit_failure(os.path.join(args.results, f"{tag}-build.xml"), f"{d}.build", out[-4000:])
+                junit.write(os.path.join(args.results, f"{tag}-build.xml"), tag,
+                            [("host", f"{d}.build", False, out[-4000:])])
                 total_failed += 1
                 continue
             _, failed = run_binary(os.path.join(ROOT, target), tag, args.results)

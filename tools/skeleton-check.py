@@ -12,27 +12,16 @@ when the skeleton fails as required.
 """
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import junit  # noqa: E402
 import labs  # noqa: E402
 
 PY = "/usr/bin/python3"
-
-
-def cases_in(xml_text):
-    """(name, failed) for every <testcase> of a JUnit document."""
-    out = []
-    for m in re.finditer(r'<testcase\b([^>]*?)(/>|>(.*?)</testcase>)', xml_text, re.S):
-        attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-        name = f"{attrs.get('classname', '')}.{attrs.get('name', '')}".strip(".")
-        body = m.group(3) or ""
-        out.append((name, "<failure" in body or "<error" in body))
-    return out
 
 
 def run_level(level, flavour, lab, results):
@@ -46,7 +35,7 @@ def run_level(level, flavour, lab, results):
     cases = []
     for f in sorted(os.listdir(results)):
         if f.endswith(".xml") and (f.startswith(level) or level == "host" and f.startswith("host-")):
-            cases += cases_in(open(os.path.join(results, f)).read())
+            cases += [(f"{cls}.{name}".strip("."), not ok) for cls, name, ok, _ in junit.read(os.path.join(results, f))]
     return cases
 
 
@@ -78,21 +67,6 @@ def check_lab(lab):
     return out
 
 
-def write_junit(path, cases):
-    """JUnit XML of (name, ok, message) cases."""
-    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")  # noqa: E731
-    failures = sum(1 for _, ok, _ in cases if not ok)
-    with open(path, "w") as f:
-        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="skeletons" tests="{len(cases)}" '
-                f'failures="{failures}">\n')
-        for name, ok, msg in cases:
-            f.write(f'<testcase classname="skeletons" name="{esc(name)}">')
-            if not ok:
-                f.write(f'<failure message="{esc(msg[:2000])}"/>')
-            f.write("</testcase>\n")
-        f.write("</testsuite>\n")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lab", type=int)
@@ -107,7 +81,7 @@ def main():
             cases += check_lab(lab)
     for name, ok, msg in cases:
         print(f"{'PASS' if ok else 'FAIL'} skeleton: {name}" + (f": {msg.strip().splitlines()[-1]}" if msg.strip() else ""))
-    write_junit(args.junit, cases)
+    junit.write(args.junit, "skeletons", [("skeletons", name, ok, msg) for name, ok, msg in cases])
     sys.exit(0 if all(ok for _, ok, _ in cases) else 1)
 
 
