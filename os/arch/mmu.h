@@ -32,4 +32,11 @@ void switch_directory(uint32_t directory);
 // The physical address of the current page directory.
 uint32_t current_directory();
 
+// Fill the frame at `physical` with zeros / copy a whole frame. The kernel
+// counts the instructions they take (bulk_instructions(), for benchmarks that
+// report the fault path without the 4 KiB loop); the host does not.
+void zero_frame(uint32_t physical);
+void copy_frame(uint32_t to, uint32_t from);
+uint64_t bulk_instructions();
+
 } // namespace mmu

@@ -70,12 +70,14 @@ struct VmStat {
     uint32_t faults_total;
     uint32_t faults_zero_fill;
     uint32_t faults_resident_map;
-    uint32_t faults_copy_on_write;
-    uint32_t faults_store;
-    uint32_t faults_bad;
+    uint32_t faults_copy_on_write; // both kinds: copied, and last mapping kept (no copy)
+    uint32_t faults_store;         // faults that waited for a store
+    uint32_t faults_bad;           // faults that killed their process
     uint32_t evictions;
     uint32_t page_ins;
     uint32_t page_outs;
+    uint32_t faults_cow_kept;      // copy-on-write faults that needed no copy (last mapping)
+    uint32_t bulk_instructions;    // guest instructions spent zeroing and copying whole frames (low 32 bits)
 };
 
 // An IPC message: a few words, and optionally one page handed over.

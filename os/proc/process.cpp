@@ -15,6 +15,10 @@
 #include "proc/elf.h"
 #include "proc/ipc.h"
 #include "vm/address_space.h"
+#include "vm/copy_on_write.h"
+#include "vm/fault_entry.h"
+#include "vm/resolve.h"
+#include "vm/store.h"
 #include "vm/frame_array.h"
 #include "vm/vpage.h"
 
@@ -66,8 +70,9 @@ const BootModule* find_module(const char* name)
     return nullptr;
 }
 
-// Map one resident, zero-filled page at `linear` (until lab 3 makes pages
-// on demand, programs are loaded eagerly). Returns the frame, or 0.
+// Map one resident, zero-filled page at `linear`, for what the kernel writes
+// before the program runs (the program image, the top of the stack).
+// Returns the frame, or 0.
 uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable, bool shared = false)
 {
     VPageRef v = vpage_create(0, 0);
@@ -119,12 +124,32 @@ const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32
     return nullptr;
 }
 
-// The user stack, with the argument string and a pointer to it on top:
-// [esp] = pointer to the string. Returns the initial esp, or 0.
+// Map a demand-zero page at `linear`: an anonymous vpage with no frame in a
+// not-present entry. Its first touch faults, and lab 3 gives it a zeroed frame.
+bool map_anonymous(AddressSpace* space, uint32_t linear, bool writable, bool shared)
+{
+    VPageRef v = vpage_create(vm::kAnonymous, 0);
+    if (v == kNoVPage)
+        return false;
+    if (shared)
+        vpages().get(v)->flags |= VPage::kShared;
+    if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
+        vpages().destroy(v); // never referenced
+        return false;
+    }
+    return true;
+}
+
+// The user stack, kStackPages pages below kStackTop, with the argument
+// string and a pointer to it on top: [esp] = pointer to the string. The top
+// page is written now; the others are demand-zero, and the page below them
+// is left empty: the guard page. Returns the initial esp, or 0.
 uint32_t make_stack(AddressSpace* space, const char* args)
 {
-    for (uint32_t i = 1; i <= process::kStackPages; ++i)
-        if (!map_new_page(space, process::kStackTop - i * paging::kPageSize, true))
+    if (!map_new_page(space, process::kStackTop - paging::kPageSize, true))
+        return 0;
+    for (uint32_t i = 2; i <= process::kStackPages; ++i)
+        if (!map_anonymous(space, process::kStackTop - i * paging::kPageSize, true, false))
             return 0;
     Lookup top = space->lookup(process::kStackTop - paging::kPageSize);
     auto* page = static_cast<uint8_t*>(mmu::phys_to_virt(top.frame));
@@ -158,44 +183,40 @@ void free_process(Process* p)
     kfree(p);
 }
 
-} // namespace
-
-namespace process {
-
-void init()
+// A new process with an empty address space, not yet on the recency list.
+// nullptr (and *why) if there is no memory for it.
+Process* new_process(const char* name, Process* parent, const char** why)
 {
-    sched::set_switch_hook(on_switch);
-    trap::set_user_fault_handler(
-        [](const TrapFrame& frame, uint32_t address, const char* why) { kill_current(address, frame.eip, why); });
-}
-
-Process* spawn(const char* program, const char* args, Process* parent, const char** why)
-{
-    const BootModule* module = find_module(program);
-    if (!module)
-        return *why = "no such program", nullptr;
     void* memory = kmalloc(sizeof(Process));
     if (!memory)
         return *why = "out of memory", nullptr;
     Process* p = new (memory) Process;
-    p->pid = g_next_pid++;
     size_t n = 0;
-    for (; program[n] && n + 1 < sizeof p->name; ++n)
-        p->name[n] = program[n];
+    for (; name[n] && n + 1 < sizeof p->name; ++n)
+        p->name[n] = name[n];
     p->parent = parent;
-    p->mmap_next = kMmapBase;
+    p->mmap_next = process::kMmapBase;
     p->space = AddressSpace::create();
-    uint32_t entry = 0, esp = 0;
-    *why = !p->space ? "out of memory (address space)"
-        : load(p->space, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)), module->end - module->start,
-              &entry);
-    if (!*why && !(esp = make_stack(p->space, args ? args : "")))
-        *why = "out of memory (stack)";
+    if (!p->space) {
+        p->~Process();
+        kfree(p);
+        return *why = "out of memory (address space)", nullptr;
+    }
+    p->pid = g_next_pid++;
+    *why = nullptr;
+    return p;
+}
+
+// Put a new process on the recency list and give it its thread, unless
+// *why says its setup failed; then (or if there is no thread) it is undone.
+template <typename MakeThread>
+Process* start(Process* p, const char** why, MakeThread make_thread)
+{
     bool was = cpu::interrupts_enabled();
     cpu::cli();
     push_top(p);
     ++g_live;
-    if (!*why && !(p->thread = sched::create_user_thread(p, entry, esp)))
+    if (!*why && !(p->thread = make_thread()))
         *why = "out of memory (thread)";
     if (*why) {
         destroy_space(p);
@@ -205,6 +226,70 @@ Process* spawn(const char* program, const char* args, Process* parent, const cha
     if (was)
         cpu::sti();
     return p;
+}
+
+// The guard page under the user stack.
+bool in_stack_guard(uint32_t address)
+{
+    uint32_t guard = process::kStackTop - (process::kStackPages + 1) * paging::kPageSize;
+    return address >= guard && address < guard + paging::kPageSize;
+}
+
+// The page-fault hook: a user fault is resolved in the current process's
+// address space (lab 3 through vm::resolve); what it cannot resolve kills
+// the process. Kernel-mode faults are kernel bugs: Unhandled, a panic.
+vm::FaultResult on_page_fault(const PageFault& fault, TrapFrame& frame)
+{
+    Process* p = process::current();
+    if (!p || !p->space || fault.is_kernel())
+        return vm::FaultResult::Unhandled;
+    vm::FaultResult result = vm::resolve(*p->space, fault);
+    if (result == vm::FaultResult::BadUnmapped && in_stack_guard(fault.address()))
+        process::kill_current(fault.address(), frame.eip, "stack overflow (guard page)");
+    return result;
+}
+
+} // namespace
+
+namespace process {
+
+void init()
+{
+    sched::set_switch_hook(on_switch);
+    trap::set_user_fault_handler(
+        [](const TrapFrame& frame, uint32_t address, const char* why) { kill_current(address, frame.eip, why); });
+    vm::set_fault_handler(on_page_fault);
+}
+
+Process* spawn(const char* program, const char* args, Process* parent, const char** why)
+{
+    const BootModule* module = find_module(program);
+    if (!module)
+        return *why = "no such program", nullptr;
+    Process* p = new_process(program, parent, why);
+    if (!p)
+        return nullptr;
+    uint32_t entry = 0, esp = 0;
+    *why = load(p->space, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)),
+        module->end - module->start, &entry);
+    if (!*why && !(esp = make_stack(p->space, args ? args : "")))
+        *why = "out of memory (stack)";
+    return start(p, why, [&] { return sched::create_user_thread(p, entry, esp); });
+}
+
+Process* fork(const TrapFrame& registers, const char** why)
+{
+    Process* parent = current();
+    VERIFY(parent && parent->space);
+    Process* child = new_process(parent->name, parent, why);
+    if (!child)
+        return nullptr;
+    child->mmap_next = parent->mmap_next;
+    if (!vm::fork_space(*parent->space, *child->space))
+        *why = "out of memory (page tables)";
+    TrapFrame child_registers = registers;
+    child_registers.eax = 0; // fork() returns 0 in the child
+    return start(child, why, [&] { return sched::create_user_thread(child, child_registers); });
 }
 
 Process* current()
@@ -300,7 +385,7 @@ void touch(Process* p)
 
 bool map_zero_page(Process* p, uint32_t linear, bool writable, bool shared)
 {
-    return map_new_page(p->space, linear, writable, shared) != 0;
+    return map_anonymous(p->space, linear, writable, shared);
 }
 
 bool orphan_status(uint32_t pid, int32_t* status)

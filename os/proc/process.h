@@ -21,6 +21,8 @@
 
 #include "proc/thread.h"
 
+struct TrapFrame;
+
 #include <stdint.h>
 
 class AddressSpace;
@@ -44,9 +46,11 @@ struct Process {
 
 namespace process {
 
-// Where user stacks are: kStackPages pages below kStackTop.
+// Where user stacks are: kStackPages pages below kStackTop (the top one
+// resident, the others demand-zero), and under them one empty guard page.
 constexpr uint32_t kStackTop = 0xBFFF0000;
-constexpr uint32_t kStackPages = 16;
+constexpr uint32_t kStackPages = 64;
+constexpr uint32_t kStackBottom = kStackTop - kStackPages * 4096;
 constexpr uint32_t kMmapBase = 0x40000000;
 
 void init();
@@ -54,6 +58,11 @@ void init();
 // Start the program named `program` (a Multiboot module) with the argument
 // string `args`. Returns the new process, or nullptr with *why set.
 Process* spawn(const char* program, const char* args, Process* parent, const char** why);
+
+// Fork the current process (lab 4): a child whose address space shares
+// every page of the parent's copy-on-write, and whose thread resumes with
+// `registers` but eax = 0. nullptr (and *why) if there is no memory.
+Process* fork(const TrapFrame& registers, const char** why);
 
 // The current thread's process (nullptr for a kernel thread).
 Process* current();
@@ -69,8 +78,9 @@ Process* find(uint32_t pid);
 // exits. Returns the pid, or a negative kErr*; *status gets its status.
 int32_t wait(int32_t pid, int32_t* status);
 
-// Map a new zero-filled page at `linear` in p (anonymous memory; resident at
-// once until lab 3 brings demand-zero faults). False if out of memory.
+// Map a new demand-zero page at `linear` in p: an anonymous vpage with no
+// frame yet (lab 3 gives it one on the first touch). False if no vpage or
+// page table could be had.
 bool map_zero_page(Process* p, uint32_t linear, bool writable, bool shared);
 
 // The exit status of a finished process that had no parent (the kernel's

@@ -3,6 +3,7 @@
 // arguments go through user_memory, never straight to memcpy.
 #include "proc/syscall.h"
 
+#include "arch/mmu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/layout.h"
@@ -15,12 +16,16 @@
 #include "proc/user_memory.h"
 #include "vm/address_space.h"
 #include "vm/fault_entry.h"
+#include "vm/resolve.h"
 #include "vm/frame_array.h"
 #include "vm/vpage.h"
 
 namespace {
 
 using Args = const TrapFrame&;
+
+// mmap stays below the stack's guard page.
+constexpr uint32_t kStackLimit = process::kStackBottom - paging::kPageSize;
 
 int32_t sys_exit(Args f) { process::exit(int32_t(f.ebx)); }
 
@@ -80,7 +85,12 @@ int32_t sys_wait(Args f)
     return pid;
 }
 
-int32_t sys_fork(Args) { return kErrNotImplemented; } // lab 4
+int32_t sys_fork(Args f)
+{
+    const char* why = nullptr;
+    Process* child = process::fork(f, &why);
+    return child ? int32_t(child->pid) : kErrNoMemory;
+}
 
 int32_t sys_vmstat(Args f)
 {
@@ -89,6 +99,16 @@ int32_t sys_vmstat(Args f)
     s.frames_free = frames().frames_free();
     s.vpages_in_use = vpages().in_use();
     s.faults_total = uint32_t(vm::faults_seen());
+    using R = vm::FaultResult;
+    s.faults_zero_fill = vm::fault_count(R::ZeroFilled);
+    s.faults_resident_map = vm::fault_count(R::MappedResident);
+    s.faults_copy_on_write = vm::fault_count(R::CopiedOnWrite) + vm::fault_count(R::MadeWritable);
+    s.faults_cow_kept = vm::fault_count(R::MadeWritable);
+    s.faults_store = vm::fault_count(R::Queued);
+    constexpr R kBad[] = { R::BadNull, R::BadKernelHalf, R::BadUnmapped, R::BadReadOnly, R::NoStore, R::OutOfMemory };
+    for (R r : kBad)
+        s.faults_bad += vm::fault_count(r);
+    s.bulk_instructions = mmu::bulk_instructions();
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 
@@ -97,7 +117,8 @@ int32_t sys_mmap(Args f)
     Process* p = process::current();
     uint32_t length = uint32_t(paging::page_round_up(f.ecx));
     uint32_t at = f.ebx ? f.ebx : p->mmap_next;
-    if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at)
+    if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at
+        || at + length > kStackLimit)
         return kErrInvalid;
     for (uint32_t off = 0; off < length; off += paging::kPageSize) {
         if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {

@@ -166,19 +166,26 @@ Thread* create_kernel_thread(const char* name, void (*function)(void*), void* ar
 
 Thread* create_user_thread(Process* process, uint32_t eip, uint32_t esp)
 {
+    TrapFrame registers;
+    memset(&registers, 0, sizeof registers);
+    registers.gs = registers.fs = registers.es = registers.ds = gdt::kUserData;
+    registers.eip = eip;
+    registers.cs = gdt::kUserCode;
+    registers.eflags = 0x202; // IF
+    registers.user_esp = esp;
+    registers.user_ss = gdt::kUserData;
+    return create_user_thread(process, registers);
+}
+
+Thread* create_user_thread(Process* process, const TrapFrame& registers)
+{
     Thread* t = new_thread(process->name);
     if (!t)
         return nullptr;
     t->process = process;
     // The stack holds a TrapFrame that trap_return pops into ring 3.
     auto* frame = reinterpret_cast<TrapFrame*>(t->stack_top() - sizeof(TrapFrame));
-    memset(frame, 0, sizeof *frame);
-    frame->gs = frame->fs = frame->es = frame->ds = gdt::kUserData;
-    frame->eip = eip;
-    frame->cs = gdt::kUserCode;
-    frame->eflags = 0x202; // IF
-    frame->user_esp = esp;
-    frame->user_ss = gdt::kUserData;
+    *frame = registers;
     auto* sp = push_switch_frame(reinterpret_cast<uint32_t*>(frame), uint32_t(reinterpret_cast<uintptr_t>(trap_return)));
     t->saved_esp = uint32_t(reinterpret_cast<uintptr_t>(sp));
     bool was = cpu::interrupts_enabled();
@@ -245,6 +252,25 @@ void sleep_ticks(uint32_t ticks)
     schedule();
     if (was)
         cpu::sti();
+}
+
+void block_on(uint32_t* head)
+{
+    g_current->state = Thread::State::Blocked;
+    g_current->next = reinterpret_cast<Thread*>(uintptr_t(*head));
+    *head = uint32_t(reinterpret_cast<uintptr_t>(g_current));
+    schedule();
+}
+
+void wake_list(uint32_t* head)
+{
+    auto* t = reinterpret_cast<Thread*>(uintptr_t(*head));
+    *head = 0;
+    while (t) {
+        Thread* next = t->next;
+        make_ready(t);
+        t = next;
+    }
 }
 
 void make_ready(Thread* thread)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct Process;
+struct TrapFrame;
 
 struct Thread {
     enum class State : uint8_t { Ready, Running, Blocked, Sleeping, Dead };
@@ -74,11 +75,21 @@ Thread* create_kernel_thread(const char* name, void (*function)(void*), void* ar
 // A new thread that starts in user mode at `eip` with stack `esp` in the
 // address space of `process` (made Ready). nullptr if no memory.
 Thread* create_user_thread(Process* process, uint32_t eip, uint32_t esp);
+// The same, resuming with a copy of `registers` (fork: the parent's trap
+// frame, with eax set to the child's result).
+Thread* create_user_thread(Process* process, const TrapFrame& registers);
 
 Thread* current();
 void yield();                       // give the CPU to the next ready thread
 void sleep_ticks(uint32_t ticks);   // Sleeping for at least `ticks` timer ticks
 void make_ready(Thread* thread);    // Blocked/Sleeping -> Ready
+
+// Block the current thread on a list whose head is a 32-bit word kept
+// elsewhere (VPage::waiters: 0 is empty, else the first Thread*, linked
+// through Thread::next), until wake_list(head). Interrupts off.
+void block_on(uint32_t* head);
+// Make every thread on the list Ready and empty it.
+void wake_list(uint32_t* head);
 [[noreturn]] void exit_current();   // the current thread ends
 
 // Pick the next thread and switch to it; the current one must already be in

@@ -5,6 +5,7 @@
 #include "lib/string.h"
 #include "proc/process.h"
 #include "vm/address_space.h"
+#include "vm/resolve.h"
 
 namespace user_memory {
 
@@ -18,12 +19,22 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
     if (address < layout::kUserBottom || length > layout::kUserTop - address)
         return false;
     uint32_t last = address + length - 1;
-    for (uint32_t page = paging::page_round_down(address);; page += paging::kPageSize) {
+    for (uint32_t page = paging::page_round_down(address);;) {
         Lookup l = p->space->lookup(page);
-        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable))
-            return false;
+        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable)) {
+            // Fault the page in as the program's own access would (demand
+            // zero, resident map, copy-on-write, store); a bad one fails.
+            uint32_t error = PageFault::kUser | (for_write ? PageFault::kWrite : 0)
+                | (l.kind == Lookup::Kind::Present ? PageFault::kProtection : 0);
+            vm::FaultResult r = vm::resolve(*p->space, PageFault(page, error, 0));
+            if (r == vm::FaultResult::Queued)
+                continue; // the page arrived while we slept: look again
+            if (!vm::is_resolved(r))
+                return false;
+        }
         if (last - page < paging::kPageSize)
             return true;
+        page += paging::kPageSize;
     }
 }
 

@@ -2,8 +2,11 @@
 // named. Every pointer from a system call is checked here first: it must lie
 // wholly in user space (no NULL page, nothing at or above KERNEL_BASE, no
 // wrap-around) and every page it covers must be mapped in the current
-// address space (writable, for the kernel to write). A bad pointer gives
-// false (the system call returns kErrFault); it never faults the kernel.
+// address space (writable, for the kernel to write). A page that is mapped
+// but not present (demand zero, in a store) or copy-on-write is faulted in
+// first, through the same handler as a user access, so the copy that follows
+// cannot fault. A bad pointer gives false (the system call returns
+// kErrFault); it never faults the kernel. May block on the store.
 #pragma once
 
 #include <stdint.h>

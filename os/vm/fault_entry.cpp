@@ -1,7 +1,6 @@
 #include "vm/fault_entry.h"
 
 #include "arch/x86/cpu.h"
-#include "arch/x86/layout.h"
 #include "arch/x86/trap.h"
 #include "lib/verify.h"
 
@@ -11,17 +10,6 @@ uint64_t g_faults;
 }
 
 namespace vm {
-
-const char* describe_bad_access(const PageFault& fault)
-{
-    if (fault.address() < layout::kUserBottom)
-        return "NULL pointer access";
-    if (fault.address() >= layout::kUserTop)
-        return "access to the kernel half";
-    if (fault.is_protection_violation() && fault.is_write())
-        return "write to a read-only page";
-    return "access to an unmapped address";
-}
 
 void set_fault_handler(FaultHandler handler) { g_handler = handler; }
 uint64_t faults_seen() { return g_faults; }
@@ -33,11 +21,10 @@ extern "C" __attribute__((noinline)) void page_fault_entry(TrapFrame* frame)
     PageFault fault(cpu::read_cr2(), frame->error_code, frame->eip);
     ++g_faults;
     vm::FaultResult result = g_handler ? g_handler(fault, *frame) : vm::FaultResult::Unhandled;
-    if (result == vm::FaultResult::Resolved || result == vm::FaultResult::Queued)
+    if (vm::is_resolved(result) || result == vm::FaultResult::Queued)
         return;
     if (fault.is_user())
-        trap::user_fault(*frame, fault.address(),
-            result == vm::FaultResult::OutOfMemory ? "out of memory" : vm::describe_bad_access(fault));
+        trap::user_fault(*frame, fault.address(), vm::describe(result));
     trap::report_exception(*frame, fault.address());
     PANIC("unhandled %s-mode page fault at 0x%08x (%s), eip 0x%08x", fault.mode(), fault.address(), fault.cause(),
         fault.eip());

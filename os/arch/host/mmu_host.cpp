@@ -2,6 +2,8 @@
 #include "arch/mmu.h"
 #include "lib/verify.h"
 
+#include <string.h>
+
 namespace {
 SimulatedMemory* g_memory;
 }
@@ -47,5 +49,9 @@ void switch_directory(uint32_t directory)
 }
 
 uint32_t current_directory() { return SimulatedMemory::current().current_directory; }
+
+void zero_frame(uint32_t physical) { memset(phys_to_virt(physical), 0, 4096); }
+void copy_frame(uint32_t to, uint32_t from) { memcpy(phys_to_virt(to), phys_to_virt(from), 4096); }
+uint64_t bulk_instructions() { return 0; }
 
 } // namespace mmu

@@ -19,6 +19,11 @@
 
 class PageFault {
 public:
+    // Error-code bits, for faults the kernel makes up (user_memory).
+    static constexpr uint32_t kProtection = 1 << 0;
+    static constexpr uint32_t kWrite = 1 << 1;
+    static constexpr uint32_t kUser = 1 << 2;
+
     constexpr PageFault(uint32_t address, uint32_t error_code, uint32_t eip)
         : m_address(address), m_error_code(error_code), m_eip(eip) { }
 

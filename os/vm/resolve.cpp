@@ -1,0 +1,33 @@
+#include "vm/resolve.h"
+
+#include "proc/thread.h"
+#include "vm/address_space.h"
+#include "vm/vpage.h"
+
+namespace {
+constexpr unsigned kResults = unsigned(vm::FaultResult::Unhandled) + 1;
+uint32_t g_counts[kResults];
+}
+
+namespace vm {
+
+FaultResult resolve(AddressSpace& space, const PageFault& fault)
+{
+    FaultResult result = handle_fault(space, fault);
+    ++g_counts[unsigned(result)];
+    if (result == FaultResult::Queued) {
+        Lookup l = space.lookup(fault.address());
+        sched::block_on(&vpages().get(l.vpage)->waiters);
+    }
+    return result;
+}
+
+void page_arrived(VPageRef vpage, uint32_t frame)
+{
+    vpage_attach(vpage, frame);
+    sched::wake_list(&vpages().get(vpage)->waiters);
+}
+
+uint32_t fault_count(FaultResult result) { return g_counts[unsigned(result)]; }
+
+} // namespace vm

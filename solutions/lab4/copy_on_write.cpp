@@ -1,0 +1,103 @@
+// Lab 4: copy-on-write. Read os/vm/copy_on_write.h first: the picture there
+// is what fork_space() and copy_on_write() must produce.
+#include "vm/copy_on_write.h"
+
+#include "arch/mmu.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+#include "kernel/lab.h"
+#include "lib/verify.h"
+#include "vm/address_space.h"
+#include "vm/frame_array.h"
+#include "vm/store.h"
+
+using paging::PageTableEntry;
+
+namespace vm {
+
+bool fork_space(AddressSpace& parent, AddressSpace& child)
+{
+    // @solution-begin
+    constexpr uint32_t kTableSpan = paging::kEntriesPerTable * paging::kPageSize; // 4 MiB
+    for (uint32_t base = 0; base < layout::kUserTop; base += kTableSpan) {
+        // entry(base) is the first entry of the page table covering
+        // [base, base + 4 MiB), or nullptr if there is no such table.
+        PageTableEntry* table = parent.entry(base, false);
+        if (!table)
+            continue;
+        for (uint32_t i = 0; i < paging::kEntriesPerTable; ++i) {
+            PageTableEntry& e = table[i];
+            uint32_t linear = base + i * paging::kPageSize;
+            if (e.is_empty())
+                continue;
+            VPageRef ref = e.is_present() ? frames().owner(e.frame()) : AddressSpace::entry_vpage(e);
+            VPage* vp = vpages().get(ref);
+            bool writable = AddressSpace::entry_writable(e);
+            Access access = Access::ReadOnly;
+            if (vp->flags & VPage::kShared) {
+                access = writable ? Access::ReadWrite : Access::ReadOnly;
+            } else if (writable || (vp->flags & VPage::kCopyOnWrite)) {
+                vp->flags |= VPage::kCopyOnWrite;
+                if (e.is_present() && e.is_writable()) {
+                    e = PageTableEntry::make_present(e.frame(), false, true);
+                    mmu::invalidate_page(linear);
+                }
+            }
+            if (child.map(linear, ref, access) != MapResult::Ok)
+                return false;
+        }
+    }
+    return true;
+    // @solution-else
+    // // TODO(lab 4): walk the parent's user entries; map each vpage into the
+    // // child as the table in copy_on_write.h says. A parent entry that
+    // // becomes read-only must be flushed from the TLB.
+    // (void)parent;
+    // (void)child;
+    // LAB_TODO(4);
+    // return false;
+    // @solution-end
+}
+
+FaultResult copy_on_write(AddressSpace& space, uint32_t page)
+{
+    // @solution-begin
+    PageTableEntry* e = space.entry(page, false);
+    VERIFY_MSG(e && e->is_present(), "copy_on_write(0x%08x): no present entry", page);
+    VPageRef ref = frames().owner(e->frame());
+    VPage* vp = vpages().get(ref);
+    VERIFY_MSG(vp->flags & VPage::kCopyOnWrite, "copy_on_write(0x%08x): vpage %u is not copy-on-write", page, ref);
+
+    if (vp->refs == 1) {
+        // The last mapping: nobody else can see the page, keep it.
+        vp->flags &= ~VPage::kCopyOnWrite;
+        *e = PageTableEntry::make_present(e->frame(), true, true);
+        mmu::invalidate_page(page);
+        return FaultResult::MadeWritable;
+    }
+
+    VPageRef copy = vpage_create(kAnonymous, 0);
+    if (copy == kNoVPage)
+        return FaultResult::OutOfMemory;
+    uint32_t frame = frames().allocate();
+    if (frame == FrameArray::kNoFrame) {
+        vpages().destroy(copy);
+        return FaultResult::OutOfMemory;
+    }
+    mmu::copy_frame(frame, vp->frame);
+    vpage_attach(copy, frame);
+    space.unmap(page); // drops our reference to the shared vpage, flushes the TLB
+    MapResult r = space.map(page, copy, Access::ReadWrite);
+    VERIFY_MSG(r == MapResult::Ok, "copy_on_write(0x%08x): remap failed", page);
+    return FaultResult::CopiedOnWrite;
+    // @solution-else
+    // // TODO(lab 4): the last-mapping shortcut, or a copy on a new vpage and
+    // // frame that replaces this mapping.
+    // (void)space;
+    // (void)page;
+    // LAB_TODO(4);
+    // return FaultResult::OutOfMemory;
+    // @solution-end
+}
+
+} // namespace vm
