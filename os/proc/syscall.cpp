@@ -24,8 +24,8 @@ namespace {
 
 using Args = const TrapFrame&;
 
-// mmap stays below the stack's guard page.
-constexpr uint32_t kStackLimit = process::kStackBottom - paging::kPageSize;
+// mmap stays off the stack and its guard page: [kStackGuard, kStackTop).
+constexpr uint32_t kStackGuard = process::kStackBottom - paging::kPageSize;
 
 int32_t sys_exit(Args f) { process::exit(int32_t(f.ebx)); }
 
@@ -118,7 +118,7 @@ int32_t sys_mmap(Args f)
     uint32_t length = uint32_t(paging::page_round_up(f.ecx));
     uint32_t at = f.ebx ? f.ebx : p->mmap_next;
     if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at
-        || at + length > kStackLimit)
+        || (at < process::kStackTop && at + length > kStackGuard))
         return kErrInvalid;
     for (uint32_t off = 0; off < length; off += paging::kPageSize) {
         if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {
