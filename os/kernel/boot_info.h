@@ -13,7 +13,7 @@ struct BootModule {
 };
 
 struct BootInfo {
-    static constexpr unsigned kMaxModules = 32;
+    static constexpr unsigned kMaxModules = 64;
 
     MemoryMap memory;          // raw firmware map; usable ranges after compute_usable()
     uint32_t mem_lower_kib { 0 }; // from the Multiboot header fields

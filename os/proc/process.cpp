@@ -8,6 +8,7 @@
 #include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/kernel_memory.h"
+#include "kernel/ktest.h"
 #include "lib/new.h"
 #include "lib/string.h"
 #include "lib/verify.h"
@@ -340,6 +341,8 @@ void kill_current(uint32_t address, uint32_t eip, const char* why)
     Process* p = current();
     VERIFY(p);
     kprintf("process %u (%s) killed: %s at 0x%08x, eip 0x%08x\n", p->pid, p->name, why, address, eip);
+    // The same for the test harness (its `kills` expect rule).
+    ktest::tagged("KILL pid=%u name=%s address=0x%08x eip=0x%08x reason=%s\n", p->pid, p->name, address, eip, why);
     exit(int32_t(Process::kStatusKilled));
 }
 

@@ -89,7 +89,26 @@ def _verdicts(report, names):
     return [f"no VERDICT {name}" for name in names if name not in seen]
 
 
+def _kills(report, wanted):
+    """[{"name": "p", "reason": "NULL pointer access", "address": "0x00000000"}, ...]:
+    for each entry, some KILL line has every field as given (in any order; other
+    kills are allowed)."""
+    problems = []
+    for want in wanted:
+        if not any(all(kill.get(k) == v for k, v in want.items()) for kill in report.kills):
+            seen = "; ".join(f"{k.get('name')}: {k.get('reason')} at {k.get('address')}" for k in report.kills)
+            problems.append(f"no KILL {want} (kills: {seen or 'none'})")
+    return problems
+
+
+def _no_kills(report, spec):
+    """true: no process may be killed."""
+    return [f"unexpected KILL {k}" for k in report.kills] if spec else []
+
+
 RULES = {
+    "kills": _kills,
+    "no_kills": _no_kills,
     "value_range": _value_range,
     "value_equals": _value_equals,
     "exception": _exception,

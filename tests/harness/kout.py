@@ -7,7 +7,7 @@ Only lines of the form `@@ <token> KIND ...` with the run's own token count
 import re
 from dataclasses import dataclass, field
 
-LINE_RE = re.compile(r"^@@ (\S+) (VERDICT|VALUE|EXCEPTION|PANIC|END)(?: (.*))?$")
+LINE_RE = re.compile(r"^@@ (\S+) (VERDICT|VALUE|EXCEPTION|PANIC|END|KILL)(?: (.*))?$")
 NOT_IMPLEMENTED_RE = re.compile(r"lab \d+ not implemented: .*")
 BOOT_MARK = "kernel booting"
 
@@ -28,6 +28,7 @@ class Report:
     values: dict = field(default_factory=dict)
     exceptions: list = field(default_factory=list)
     panics: list = field(default_factory=list)
+    kills: list = field(default_factory=list)  # {"pid", "name", "address", "eip", "reason"} per killed process
     ends: list = field(default_factory=list)
     not_implemented: list = field(default_factory=list)
     # kinds in order of appearance, e.g. ["EXCEPTION", "PANIC"]
@@ -69,6 +70,8 @@ def _add(report, kind, rest):
         report.values[key] = value.strip()
     elif kind == "EXCEPTION":
         report.exceptions.append(parse_fields(rest))
+    elif kind == "KILL":
+        report.kills.append(parse_fields(rest))
     elif kind == "PANIC":
         report.panics.append(rest)
     elif kind == "END":
