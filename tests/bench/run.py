@@ -27,6 +27,15 @@ FIGURES = [
      ("value", "switch_instructions")),
     ("instructions per IPC round trip (call + receive + reply)", "run run=bench-ipc", 32,
      ("value", "ipc_roundtrip_instructions")),
+    ("instructions per zero-fill fault, user access to user access, without the 4 KiB clear", "run run=bench-fault", 32,
+     ("value", "fault_zero_fill_instructions")),
+    ("instructions per resident-map fault", "run run=bench-fault", 32, ("value", "fault_resident_map_instructions")),
+    ("instructions per copy-on-write fault, without the 4 KiB copy", "run run=bench-fault", 32,
+     ("value", "fault_copy_on_write_instructions")),
+    ("instructions per copy-on-write fault on the last mapping (no copy)", "run run=bench-fault", 32,
+     ("value", "fault_last_mapping_instructions")),
+    ("instructions to fork a process with 4 MiB of dirty memory", "run run=bench-fork", 32,
+     ("value", "fork_4mib_instructions")),
 ]
 
 
@@ -63,7 +72,7 @@ def main():
             runs[(test, megs)] = boot(test, megs, flavour)
         run = runs[(test, megs)]
         value = figure(run, where)
-        print(f"  {name:<58} {value:>14}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))
+        print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))
 
 
 if __name__ == "__main__":
