@@ -16,8 +16,10 @@ FaultResult resolve(AddressSpace& space, const PageFault& fault)
     FaultResult result = handle_fault(space, fault);
     ++g_counts[unsigned(result)];
     if (result == FaultResult::Queued) {
-        Lookup l = space.lookup(fault.address());
-        sched::block_on(&vpages().get(l.vpage)->waiters);
+        // A store may deliver at once, inside request(): then do not wait.
+        VPage* vp = vpages().get(space.lookup(fault.address()).vpage);
+        if (!vp->is_resident())
+            sched::block_on(&vp->waiters);
     }
     return result;
 }
