@@ -89,7 +89,10 @@ uint32_t transfer_page(Pending* from, Process* to)
     if (l.kind == Lookup::Kind::Nothing)
         return 0;
     uint32_t at = to->mmap_next;
-    if (to->space->map(at, l.vpage, Access::ReadWrite) != MapResult::Ok)
+    // The receiver gets the sender's access: a read-only page stays
+    // read-only, and a copy-on-write page stays copy-on-write (its vpage
+    // says so), so a transfer never breaks fork's isolation.
+    if (to->space->map(at, l.vpage, l.writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok)
         return 0;
     to->mmap_next += paging::kPageSize;
     return at;

@@ -94,6 +94,9 @@ int32_t sys_fork(Args f)
 
 int32_t sys_vmstat(Args f)
 {
+    // Fault the buffer in first, so that the counters include that fault.
+    if (!user_memory::range_ok(f.ebx, sizeof(VmStat), true))
+        return kErrFault;
     VmStat s {};
     s.frames_total = frames().frames_total();
     s.frames_free = frames().frames_free();

@@ -10,7 +10,9 @@
 //  +----------------------------------------------+---+---+
 //   W: the mapping is writable   bit 0: P = 0, not present
 //
-// A present entry maps the vpage's frame with the same W bit and U/S = 1.
+// A present entry maps the vpage's frame with the same W bit and U/S = 1,
+// except for a copy-on-write vpage (lab 4), whose present entries are always
+// read-only in hardware (see vm/fault.h).
 //
 // Counts kept exact by map() and unmap():
 //   vpage.refs       = entries (present or not) that refer to the vpage
