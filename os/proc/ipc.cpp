@@ -79,8 +79,10 @@ void finish(Pending* p, int32_t result)
     sched::make_ready(p->thread);
 }
 
-// Map the sender's page at a free address of the receiver. Returns the
-// receiver's address, or 0 if there was nothing to map or no room.
+// Map the sender's page at a free address of the receiver, with no more
+// access than the sender's own mapping has (a read-only page stays read-only;
+// a copy-on-write page is read-only in hardware, and a write copies it).
+// Returns the receiver's address, or 0 if there was nothing to map or no room.
 uint32_t transfer_page(Pending* from, Process* to)
 {
     if (!from->message.page || !from->thread->process || !to->space)
@@ -89,7 +91,7 @@ uint32_t transfer_page(Pending* from, Process* to)
     if (l.kind == Lookup::Kind::Nothing)
         return 0;
     uint32_t at = to->mmap_next;
-    if (to->space->map(at, l.vpage, Access::ReadWrite) != MapResult::Ok)
+    if (to->space->map(at, l.vpage, l.writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok)
         return 0;
     to->mmap_next += paging::kPageSize;
     return at;
