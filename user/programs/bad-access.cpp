@@ -9,7 +9,9 @@
 //   - each child's fault counted as one bad fault (bad-faults-counted);
 //   - every frame and vpage of the killed children came back
 //     (memory-back-after-kills, after a warm-up child);
-//   - its own memory and its own life went on (parent-memory-intact).
+//   - its own memory and its own life went on (parent-memory-intact), and
+//     its code was not written through the mapping it handed over
+//     (parent-code-intact, see ipc-read-only).
 //
 //   kind                 the access                                reason                         address
 //   null                 read address 0                            NULL pointer access            0x00000000
@@ -21,6 +23,9 @@
 //   read-then-write      read a read-only mmap page (0), write it  write to a read-only page      0x50000020
 //   after-munmap         read a page after munmap                  access to an unmapped address  0x50000040
 //   stack-overflow       recurse until the stack runs out          stack overflow (guard page)    0xbffafffc
+//   ipc-read-only        write the parent's code page, which the   write to a read-only page      0x40000000
+//                        parent sent over IPC (mapped where the
+//                        child's first mmap would go)
 //
 // `kind=store-page` reads 0x50000000, where the kernel tests of
 // tests/kernel/cases/lab3_stores.cpp map a vpage of a store before the child
@@ -33,6 +38,7 @@
 namespace {
 
 constexpr uint32_t kChildArea = 0x50000000;
+constexpr uint32_t kCodeStart = 0x00400000; // .text starts here (user/user.ld)
 const char* g_args; // the argument string, for the kinds that take more words
 
 template<typename T> volatile T* at(uint32_t address) { return reinterpret_cast<volatile T*>(uintptr_t(address)); }
@@ -74,7 +80,7 @@ void null_read() { read_word(0x00000000); }
 void null_page_end() { write_word(0x00000FFC); }
 void first_user_page() { read_word(0x00001000); }
 void kernel_half() { write_word(0xC0000000); }
-void code_write() { write_word(0x00400000); } // .text starts here (user/user.ld)
+void code_write() { write_word(kCodeStart); }
 
 void read_only_mmap()
 {
@@ -102,6 +108,20 @@ void after_munmap()
 }
 
 void stack_overflow() { recurse_forever(); }
+
+// Tell the parent (port=) our port, receive its code page, write it.
+void ipc_read_only()
+{
+    int port = sys::port_create();
+    Message hello {};
+    hello.words[0] = uint32_t(port);
+    int sent = port > 0 ? sys::ipc_send(int(arg(g_args, "port").number(0)), &hello) : port;
+    Message page {};
+    int got = sent == 0 ? sys::ipc_recv(port, &page) : sent;
+    if (check("child-got-code-page", got == 0 && page.page != 0, "ipc = %d, page 0x%08x", got, page.page))
+        write_word(page.page);
+}
+
 void store_page()
 {
     ArgValue expect = arg(g_args, "expect");
@@ -114,23 +134,29 @@ void store_page()
 }
 void none() { }
 
+enum class Starter : uint8_t {
+    Parent,          // one of the parent's children
+    ParentSendsCode, // the same, and the parent sends it its code page
+    Others,          // started by a kernel test, or the warm-up
+};
 struct Kind {
     const char* name;
     void (*run)();
-    bool from_parent; // one of the parent's children (else only for others)
+    Starter starter;
 };
 const Kind kKinds[] = {
-    { "null", null_read, true },
-    { "null-page-end", null_page_end, true },
-    { "first-user-page", first_user_page, true },
-    { "kernel-half", kernel_half, true },
-    { "code-write", code_write, true },
-    { "read-only-mmap", read_only_mmap, true },
-    { "read-then-write", read_then_write, true },
-    { "after-munmap", after_munmap, true },
-    { "stack-overflow", stack_overflow, true },
-    { "store-page", store_page, false },
-    { "none", none, false },
+    { "null", null_read, Starter::Parent },
+    { "null-page-end", null_page_end, Starter::Parent },
+    { "first-user-page", first_user_page, Starter::Parent },
+    { "kernel-half", kernel_half, Starter::Parent },
+    { "code-write", code_write, Starter::Parent },
+    { "read-only-mmap", read_only_mmap, Starter::Parent },
+    { "read-then-write", read_then_write, Starter::Parent },
+    { "after-munmap", after_munmap, Starter::Parent },
+    { "stack-overflow", stack_overflow, Starter::Parent },
+    { "ipc-read-only", ipc_read_only, Starter::ParentSendsCode },
+    { "store-page", store_page, Starter::Others },
+    { "none", none, Starter::Others },
 };
 
 // A child: make the access; getting past it is a failure (but for `none`).
@@ -151,12 +177,22 @@ int child(ArgValue kind)
     return 3;
 }
 
-// Start `bad-access kind=<kind>` and wait for it; its wait status.
-int run_child(const char* kind, int* pid)
+// Start `bad-access kind=<kind>` (for ParentSendsCode, send it the code
+// page when it asks) and wait for it; its wait status.
+int run_child(const Kind& kind, int* pid)
 {
+    bool send_code = kind.starter == Starter::ParentSendsCode;
+    int port = send_code ? sys::port_create() : 0;
     char child_args[96];
-    format_to(child_args, sizeof child_args, "token=%s kind=%s", verdict_token(), kind);
+    format_to(child_args, sizeof child_args, "token=%s kind=%s port=%d", verdict_token(), kind.name, port);
     *pid = sys::spawn("bad-access", child_args);
+    if (send_code && *pid > 0) {
+        Message hello {}, code {};
+        int got = sys::ipc_recv(port, &hello);
+        code.page = kCodeStart;
+        int sent = got == 0 ? sys::ipc_send(int(hello.words[0]), &code) : got;
+        check("code-page-sent", sent == 0, "port %d, ipc_recv = %d, ipc_send = %d", port, got, sent);
+    }
     int status = -100;
     int reaped = *pid > 0 ? sys::wait(*pid, &status) : *pid;
     return reaped == *pid ? status : -100;
@@ -172,18 +208,21 @@ int parent()
     for (uint32_t i = 0; i < 1024; ++i)
         mine[i] = i ^ 0xC0FFEE;
 
+    uint32_t code_word = *at<uint32_t>(kCodeStart);
+
     int pid = 0;
-    int status = run_child("none", &pid); // warm-up: what the kernel keeps for good is in the baseline
+    const Kind warm_up = { "none", none, Starter::Others }; // what the kernel keeps for good is in the baseline
+    int status = run_child(warm_up, &pid);
     check("warm-up-child", status == 0, "spawn = %d, status %d", pid, status);
     VmStat before = vm_now();
     int32_t killed_kinds = 0;
     for (const Kind& kind : kKinds) {
-        if (!kind.from_parent)
+        if (kind.starter == Starter::Others)
             continue;
         ++killed_kinds;
         char name[48];
         format_to(name, sizeof name, "killed-%s", kind.name);
-        status = run_child(kind.name, &pid);
+        status = run_child(kind, &pid);
         check(name, pid > 0 && status == kStatusKilled, "spawn = %d, status %d (killed is %d)", pid, status,
             kStatusKilled);
     }
@@ -197,6 +236,9 @@ int parent()
     for (uint32_t i = 0; i < 1024; ++i)
         lost += mine[i] != (i ^ 0xC0FFEE);
     check("parent-memory-intact", lost == 0, "%u words of the parent's page changed", lost);
+    uint32_t code_now = *at<uint32_t>(kCodeStart);
+    check("parent-code-intact", code_now == code_word, "the first code word is 0x%08x, was 0x%08x", code_now,
+        code_word);
     return verdict_status();
 }
 
