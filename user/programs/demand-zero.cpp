@@ -1,0 +1,98 @@
+// demand-zero: anonymous memory costs one fault and one frame per page
+// touched, and reads as zero.
+//
+// For n = 1, 16 and 256 pages:
+//   1. mmap n read-write pages (mmap-N). They are demand-zero: no frame yet.
+//      n = 1 is at the fixed address 0x50000000 and its first touch is
+//      0x50000abc: the lab-3 debugger check (fault_zero_fill.py) stops there.
+//   2. Read one word of each page. Each read faults once and the page gets a
+//      new zeroed frame: exactly n faults, all of them zero fills
+//      (touch-N-faults), and n frames fewer (touch-N-frames). Every word of
+//      every page reads 0 (touch-N-reads-zero).
+//   3. Write every word. The mapping is writable, so the read already mapped
+//      the page writable: no more faults, and the data stays
+//      (touch-N-writes-free).
+//   4. munmap: the n frames and the n vpages come back (touch-N-munmap-frees).
+// The stack is warmed first (vm_counters.h), so that only the touched pages
+// fault while the counters are measured.
+#include "program.h"
+#include "vm_counters.h"
+
+namespace {
+
+constexpr uint32_t kPageBytes = 4096;
+constexpr uint32_t kPageWords = kPageBytes / 4;
+constexpr uint32_t kFixedAddress = 0x50000000;
+constexpr uint32_t kFirstTouch = 0xabc; // offset of the first access in each page
+
+struct Size {
+    uint32_t pages;
+    bool fixed; // at kFixedAddress, else where mmap puts it
+};
+const Size kSizes[] = { { 1, true }, { 16, false }, { 256, false } };
+
+uint32_t pattern(uint32_t word) { return word * 2654435761u + 0x5A5A; }
+
+// Steps 1-4 for one size.
+void touch_pages(const Size& size)
+{
+    uint32_t n = size.pages;
+    char name[40];
+    VmStat unmapped = vm_now();
+    void* want = size.fixed ? reinterpret_cast<void*>(uintptr_t(kFixedAddress)) : nullptr;
+    void* area = sys::mmap(want, n * kPageBytes, kMapWrite);
+    format_to(name, sizeof name, "mmap-%u", n);
+    if (!check(name, !is_error(area) && (!want || area == want), "mmap(%p, %u pages) = %p", want, n, area))
+        return;
+    auto* words = static_cast<volatile uint32_t*>(area);
+
+    // 2. one read per page, then every word
+    VmStat before = vm_now();
+    uint32_t first_reads = 0;
+    for (uint32_t page = 0; page < n; ++page)
+        first_reads |= words[page * kPageWords + kFirstTouch / 4];
+    VmDelta read = vm_delta(before, vm_now());
+    uint32_t nonzero = first_reads != 0;
+    for (uint32_t i = 0; i < n * kPageWords; ++i)
+        nonzero += words[i] != 0;
+    format_to(name, sizeof name, "touch-%u-faults", n);
+    check(name, read.faults == int32_t(n) && read.zero_fills == int32_t(n) && read.resident_maps == 0 && read.bad == 0,
+        "%u pages touched: %d faults, %d zero fills, %d resident maps, %d bad (expected %u, %u, 0, 0)", n, read.faults,
+        read.zero_fills, read.resident_maps, read.bad, n, n);
+    format_to(name, sizeof name, "touch-%u-frames", n);
+    check(name, read.frames_used == int32_t(n), "%u pages touched took %d frames", n, read.frames_used);
+    format_to(name, sizeof name, "touch-%u-reads-zero", n);
+    check(name, nonzero == 0, "%u words of %u fresh pages are not 0", nonzero, n);
+
+    // 3. writes: no faults, data kept
+    VmStat before_writes = vm_now();
+    for (uint32_t i = 0; i < n * kPageWords; ++i)
+        words[i] = pattern(i);
+    VmDelta write = vm_delta(before_writes, vm_now());
+    uint32_t lost = 0;
+    for (uint32_t i = 0; i < n * kPageWords; ++i)
+        lost += words[i] != pattern(i);
+    format_to(name, sizeof name, "touch-%u-writes-free", n);
+    check(name, write.faults == 0 && write.frames_used == 0 && lost == 0,
+        "writing %u read pages: %d faults, %d frames, %u words lost", n, write.faults, write.frames_used, lost);
+
+    // 4. munmap gives the frames and the vpages back (not the page table
+    //    mmap may have made: measured from `before`, after the mmap)
+    int r = sys::munmap(area, n * kPageBytes);
+    VmStat after = vm_now();
+    format_to(name, sizeof name, "touch-%u-munmap-frees", n);
+    check(name, r == 0 && after.frames_free == before.frames_free && after.vpages_in_use == unmapped.vpages_in_use,
+        "munmap = %d; frames free %u -> %u (expected %u); vpages %u -> %u (expected %u)", r, before.frames_free,
+        after.frames_free, before.frames_free, unmapped.vpages_in_use, after.vpages_in_use, unmapped.vpages_in_use);
+}
+
+} // namespace
+
+int main(const char* args)
+{
+    verdict_init(args);
+    warm_stack();
+    for (const Size& size : kSizes)
+        touch_pages(size);
+    return verdict_status();
+}
