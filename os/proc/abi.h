@@ -67,12 +67,13 @@ struct VmStat {
     uint32_t frames_total;
     uint32_t frames_free;
     uint32_t vpages_in_use;
-    uint32_t faults_total;
+    uint32_t faults_total;         // page faults of user memory: the program's own accesses and the
+                                   // system-call buffers the kernel faulted in for it (each counted once)
     uint32_t faults_zero_fill;
     uint32_t faults_resident_map;
     uint32_t faults_copy_on_write; // both kinds: copied, and last mapping kept (no copy)
     uint32_t faults_store;         // faults that waited for a store
-    uint32_t faults_bad;           // faults that killed their process
+    uint32_t faults_bad;           // faults refused: the process was killed, or the system call got kErrFault
     uint32_t evictions;
     uint32_t page_ins;
     uint32_t page_outs;

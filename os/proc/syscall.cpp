@@ -101,7 +101,7 @@ int32_t sys_vmstat(Args f)
     s.frames_total = frames().frames_total();
     s.frames_free = frames().frames_free();
     s.vpages_in_use = vpages().in_use();
-    s.faults_total = uint32_t(vm::faults_seen());
+    s.faults_total = vm::faults_resolved_total();
     using R = vm::FaultResult;
     s.faults_zero_fill = vm::fault_count(R::ZeroFilled);
     s.faults_resident_map = vm::fault_count(R::MappedResident);

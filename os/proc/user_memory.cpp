@@ -31,6 +31,11 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
                 continue; // the page arrived while we slept: look again
             if (!vm::is_resolved(r))
                 return false;
+            // Trust, but check: a handler that answered "resolved" without
+            // making the page usable must not make the copy fault.
+            Lookup again = p->space->lookup(page);
+            if (again.kind != Lookup::Kind::Present || (for_write && !again.writable))
+                return false;
         }
         if (last - page < paging::kPageSize)
             return true;

@@ -6,20 +6,17 @@
 
 namespace {
 vm::FaultHandler g_handler;
-uint64_t g_faults;
 }
 
 namespace vm {
 
 void set_fault_handler(FaultHandler handler) { g_handler = handler; }
-uint64_t faults_seen() { return g_faults; }
 }
 
 // noinline: the debugger breakpoint on this symbol must always fire.
 extern "C" __attribute__((noinline)) void page_fault_entry(TrapFrame* frame)
 {
     PageFault fault(cpu::read_cr2(), frame->error_code, frame->eip);
-    ++g_faults;
     vm::FaultResult result = g_handler ? g_handler(fault, *frame) : vm::FaultResult::Unhandled;
     if (vm::is_resolved(result) || result == vm::FaultResult::Queued)
         return;

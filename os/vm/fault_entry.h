@@ -22,7 +22,4 @@ namespace vm {
 using FaultHandler = FaultResult (*)(const PageFault& fault, TrapFrame& frame);
 void set_fault_handler(FaultHandler handler);
 
-// Faults seen since boot (for vmstat and tests).
-uint64_t faults_seen();
-
 } // namespace vm

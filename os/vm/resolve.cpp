@@ -32,4 +32,12 @@ void page_arrived(VPageRef vpage, uint32_t frame)
 
 uint32_t fault_count(FaultResult result) { return g_counts[unsigned(result)]; }
 
+uint32_t faults_resolved_total()
+{
+    uint32_t total = 0;
+    for (uint32_t n : g_counts)
+        total += n;
+    return total;
+}
+
 } // namespace vm

@@ -24,7 +24,9 @@ FaultResult resolve(AddressSpace& space, const PageFault& fault);
 // the vpage becomes resident and every thread waiting on it is woken.
 void page_arrived(VPageRef vpage, uint32_t frame);
 
-// How many faults came to `result` since boot.
+// How many faults came to `result` since boot, and all of them: the faults
+// of user accesses and those made up for system-call buffers.
 uint32_t fault_count(FaultResult result);
+uint32_t faults_resolved_total();
 
 } // namespace vm
