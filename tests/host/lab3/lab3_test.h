@@ -35,15 +35,17 @@ inline SimpleString StringFrom(FaultResult r)
     return i < sizeof names / sizeof names[0] ? SimpleString(names[i]) : StringFromFormat("FaultResult(%u)", i);
 }
 
-// printf-style text for the _TEXT assertions (one buffer per call site line
-// is not needed: each message is used before the next is made).
+// printf-style text for the _TEXT assertions. The text lives in one of 16
+// buffers used in turn, so a message stays valid while the next few are made.
 inline const char* say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 inline const char* say(const char* fmt, ...)
 {
-    static char text[256];
+    static char texts[16][256];
+    static unsigned next;
+    char* text = texts[next++ % 16];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(text, sizeof text, fmt, args);
+    vsnprintf(text, sizeof texts[0], fmt, args);
     va_end(args);
     return text;
 }
