@@ -39,7 +39,7 @@ bool fork_space(AddressSpace& parent, AddressSpace& child)
             } else if (writable || (vp->flags & VPage::kCopyOnWrite)) {
                 vp->flags |= VPage::kCopyOnWrite;
                 if (e.is_present() && e.is_writable()) {
-                    e.set_writable(false); // A and D stay: lab 5 needs D
+                    e.set_writable(false); // keeps D: the CPU's news that the page was written
                     mmu::invalidate_page(linear);
                 }
             }
@@ -71,7 +71,7 @@ FaultResult copy_on_write(AddressSpace& space, uint32_t page)
     if (vp->refs == 1) {
         // The last mapping: nobody else can see the page, keep it.
         vp->flags &= ~VPage::kCopyOnWrite;
-        e->set_writable(true);
+        e->set_writable(true); // keeps D, as fork_space did
         mmu::invalidate_page(page);
         return FaultResult::MadeWritable;
     }
