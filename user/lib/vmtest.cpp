@@ -8,20 +8,27 @@ uint32_t pattern_word(uint32_t tag, uint32_t page, uint32_t word)
     return x ^ (x >> 13);
 }
 
-void fill_page(void* page, uint32_t tag, uint32_t page_number)
+void fill_words(void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end)
 {
     auto* words = static_cast<volatile uint32_t*>(page);
-    for (uint32_t i = 0; i < kPageWords; ++i)
+    for (uint32_t i = first; i < end; ++i)
         words[i] = pattern_word(tag, page_number, i);
 }
 
-uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number)
+uint32_t word_mismatches(const void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end)
 {
     auto* words = static_cast<const volatile uint32_t*>(page);
     uint32_t bad = 0;
-    for (uint32_t i = 0; i < kPageWords; ++i)
+    for (uint32_t i = first; i < end; ++i)
         bad += words[i] != pattern_word(tag, page_number, i);
     return bad;
+}
+
+void fill_page(void* page, uint32_t tag, uint32_t page_number) { fill_words(page, tag, page_number, 0, kPageWords); }
+
+uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number)
+{
+    return word_mismatches(page, tag, page_number, 0, kPageWords);
 }
 
 VmStat vm_now()

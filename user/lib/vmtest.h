@@ -22,7 +22,10 @@ constexpr uint32_t kPageWords = kPageSize / 4;
 // naming the writer: a process, a generation, a round). Different tags,
 // pages or words give different words.
 uint32_t pattern_word(uint32_t tag, uint32_t page, uint32_t word);
-// Fill a whole page / count the words of a page that differ from the pattern.
+// Fill words [first, end) of a page with the pattern / count those that
+// differ from it; and the same for the whole page.
+void fill_words(void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end);
+uint32_t word_mismatches(const void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end);
 void fill_page(void* page, uint32_t tag, uint32_t page_number);
 uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number);
 

@@ -1,22 +1,28 @@
 // fork-cow: fork shares every page and copies only what is written.
 //
 // Two rounds, N = 16 and N = 512 dirty pages (mmap, every word written with
-// the parent's pattern). In each round, with p the page number:
+// the parent's pattern). Writes after fork cover half a page, so that a copy
+// must carry the other half over. In each round, with p the page number:
 //   1. fork: frames_free right before and right after fork, less the frames
 //      the faults counted in between took (a copy or a zero fill takes one
-//      frame each: the two sides' stack writes), is what fork itself took:
-//      one page directory plus the child's page tables, whatever N; and fork
-//      makes no vpage.
-//   2. The child reads all N pages: the parent's patterns, no fault, no frame.
-//      It writes the k pages p % 5 == 1: exactly k frames, k vpages and k
-//      copy-on-write faults, none kept. It sees its own writes there and the
-//      parent's patterns elsewhere.
+//      frame each: the two sides' stack writes, and the parent's write to the
+//      upper half of page 0 straight after fork, before it could lose the
+//      CPU: a stale writable TLB entry would let that write through to the
+//      child), is what fork itself took: one page directory plus the
+//      child's page tables, whatever N; and fork makes no vpage.
+//   2. The child reads all N pages: the parent's patterns as they were at
+//      fork, no fault, no frame. It writes the lower half of the k pages
+//      p % 5 == 1: exactly k frames, k vpages and k copy-on-write faults,
+//      none kept. It sees its own writes there and the parent's patterns
+//      everywhere else.
 //   3. The parent (while the child lives) still sees only its own patterns;
-//      it writes the j pages p % 5 == 3: j copies (the child still maps them),
-//      and the child still sees the parent's old patterns there.
-//   4. The child exits. The parent writes the k pages the child had copied
-//      and the m pages p % 5 == 4 nobody wrote since fork: it is their last
-//      mapping, so no copy: k + m kept faults, no frame, no vpage.
+//      it writes the upper half of the j pages p % 5 == 3: j copies (the
+//      child still maps them), and the child still sees the parent's old
+//      patterns there.
+//   4. The child exits. The parent writes the lower half of the k pages the
+//      child had copied and of the m pages p % 5 == 4 nobody wrote since
+//      fork: it is their last mapping, so no copy: k + m kept faults, no
+//      frame, no vpage.
 //   5. munmap: the counts are back where they were before the round.
 // Last, the frames fork took are the same for N = 16 and N = 512.
 //
@@ -30,10 +36,39 @@ namespace {
 
 enum Tag : uint32_t { kParentTag = 1, kChildTag = 2, kParentAfterForkTag = 3, kParentLastTag = 4 };
 enum Turn : uint32_t { kGo = 1, kChildWrote = 2, kParentWrote = 3 };
+constexpr uint32_t kHalf = kPageWords / 2;
 
 bool child_page(uint32_t p) { return p % 5 == 1; }
 bool parent_page(uint32_t p) { return p % 5 == 3; }
 bool last_page(uint32_t p) { return p % 5 == 4; }
+
+// Who looks, and how far the round has come.
+enum class View {
+    ChildBefore,  // the child, before its writes
+    ChildAfter,   // the child, after its writes (later writes of the parent are not its)
+    ParentForked, // the parent after its write to page 0 right after fork
+    ParentWrote,  // ... and to the j pages
+    ParentLast,   // ... and to the k + m pages, after the child exited
+};
+
+// The tags of the lower and the upper half of page p in a view.
+struct Halves {
+    uint32_t lower, upper;
+};
+Halves expected(View v, uint32_t p)
+{
+    bool child = v == View::ChildBefore || v == View::ChildAfter;
+    Halves h { kParentTag, kParentTag };
+    if (v == View::ChildAfter && child_page(p))
+        h.lower = kChildTag;
+    if (!child && p == 0)
+        h.upper = kParentAfterForkTag;
+    if ((v == View::ParentWrote || v == View::ParentLast) && parent_page(p))
+        h.upper = kParentAfterForkTag;
+    if (v == View::ParentLast && (child_page(p) || last_page(p)))
+        h.lower = kParentLastTag;
+    return h;
+}
 
 uint32_t count_pages(uint32_t n, bool (*which)(uint32_t))
 {
@@ -45,14 +80,24 @@ uint32_t count_pages(uint32_t n, bool (*which)(uint32_t))
 
 uint8_t* page_at(uint8_t* area, uint32_t p) { return area + p * kPageSize; }
 
-// Words of the N pages that differ from what `tag_of(p)` says page p holds.
-template <typename TagOf>
-uint32_t area_mismatches(uint8_t* area, uint32_t n, TagOf tag_of)
+// Words of the N pages that differ from the view.
+uint32_t area_mismatches(uint8_t* area, uint32_t n, View v)
 {
     uint32_t bad = 0;
-    for (uint32_t p = 0; p < n; ++p)
-        bad += page_mismatches(page_at(area, p), tag_of(p), p);
+    for (uint32_t p = 0; p < n; ++p) {
+        Halves h = expected(v, p);
+        bad += word_mismatches(page_at(area, p), h.lower, p, 0, kHalf)
+            + word_mismatches(page_at(area, p), h.upper, p, kHalf, kPageWords);
+    }
     return bad;
+}
+
+// Write one half of the pages `which` selects with `tag`.
+void write_halves(uint8_t* area, uint32_t n, bool (*which)(uint32_t), bool upper, uint32_t tag)
+{
+    for (uint32_t p = 0; p < n; ++p)
+        if (which(p))
+            fill_words(page_at(area, p), tag, p, upper ? kHalf : 0, upper ? kPageWords : kHalf);
 }
 
 // Distinct page tables (4 MiB regions) that the ranges [first, last] touch.
@@ -83,13 +128,11 @@ int child_round(Link& link, uint8_t* area, uint32_t n)
     link.hear(&m); // kGo: the parent is blocked until we tell it
 
     VmStat a = vm_now();
-    uint32_t bad_before = area_mismatches(area, n, [](uint32_t) { return uint32_t(kParentTag); });
+    uint32_t bad_before = area_mismatches(area, n, View::ChildBefore);
     VmStat b = vm_now();
-    for (uint32_t p = 0; p < n; ++p)
-        if (child_page(p))
-            fill_page(page_at(area, p), kChildTag, p);
+    write_halves(area, n, child_page, false, kChildTag);
     VmStat c = vm_now();
-    uint32_t bad_after = area_mismatches(area, n, [](uint32_t p) { return child_page(p) ? kChildTag : kParentTag; });
+    uint32_t bad_after = area_mismatches(area, n, View::ChildAfter);
 
     uint32_t k = count_pages(n, child_page);
     VmDelta reads = vm_delta(a, b), writes = vm_delta(b, c);
@@ -109,7 +152,7 @@ int child_round(Link& link, uint8_t* area, uint32_t n)
 
     link.tell(kChildWrote);
     link.hear(&m); // kParentWrote
-    uint32_t bad_later = area_mismatches(area, n, [](uint32_t p) { return child_page(p) ? kChildTag : kParentTag; });
+    uint32_t bad_later = area_mismatches(area, n, View::ChildAfter);
     format_to(name, sizeof name, "n%u-child-unchanged-by-parent", n);
     check(name, bad_later == 0, "after the parent's writes, %u words differ from the child's view", bad_later);
     return verdict_status();
@@ -136,6 +179,8 @@ RoundResult parent_round(uint32_t n)
 
     VmStat before = vm_now();
     int pid = sys::fork();
+    if (pid > 0) // at once, before this process can lose the CPU
+        fill_words(area, kParentAfterForkTag, 0, kHalf, kPageWords);
     VmStat after = vm_now();
     if (pid == 0)
         sys::exit(child_round(link, area, n));
@@ -174,14 +219,12 @@ RoundResult parent_round(uint32_t n)
     link.hear(&m); // kChildWrote
 
     // 3. Ours, while the child lives.
-    uint32_t bad = area_mismatches(area, n, [](uint32_t) { return uint32_t(kParentTag); });
+    uint32_t bad = area_mismatches(area, n, View::ParentForked);
     format_to(name, sizeof name, "n%u-parent-unchanged-by-child", n);
     check(name, bad == 0, "%u words differ from the parent's pattern", bad);
     uint32_t j = count_pages(n, parent_page);
     VmStat a = vm_now();
-    for (uint32_t p = 0; p < n; ++p)
-        if (parent_page(p))
-            fill_page(page_at(area, p), kParentAfterForkTag, p);
+    write_halves(area, n, parent_page, true, kParentAfterForkTag);
     VmStat b = vm_now();
     VmDelta w = vm_delta(a, b);
     format_to(name, sizeof name, "n%u-parent-writes-copy", n);
@@ -197,9 +240,7 @@ RoundResult parent_round(uint32_t n)
     // 4. The last mapping keeps its page.
     uint32_t k = count_pages(n, child_page), mm = count_pages(n, last_page);
     a = vm_now();
-    for (uint32_t p = 0; p < n; ++p)
-        if (child_page(p) || last_page(p))
-            fill_page(page_at(area, p), kParentLastTag, p);
+    write_halves(area, n, [](uint32_t p) { return child_page(p) || last_page(p); }, false, kParentLastTag);
     b = vm_now();
     w = vm_delta(a, b);
     format_to(name, sizeof name, "n%u-last-mapping-kept", n);
@@ -207,9 +248,7 @@ RoundResult parent_round(uint32_t n)
         w.frames_taken == 0 && w.vpages_made == 0 && w.kept == k + mm && w.copied == 0,
         "writing %u+%u pages no one else maps: %d frames, %d vpages, %u kept, %u copied", k, mm, w.frames_taken,
         w.vpages_made, w.kept, w.copied);
-    bad = area_mismatches(area, n, [](uint32_t p) {
-        return child_page(p) || last_page(p) ? kParentLastTag : parent_page(p) ? kParentAfterForkTag : kParentTag;
-    });
+    bad = area_mismatches(area, n, View::ParentLast);
     format_to(name, sizeof name, "n%u-parent-data-final", n);
     check(name, bad == 0, "%u words differ from the parent's own writes", bad);
 
