@@ -81,6 +81,10 @@ void finish(Pending* p, int32_t result)
 
 // Map the sender's page at a free address of the receiver. Returns the
 // receiver's address, or 0 if there was nothing to map or no room.
+// The receiver may write only where the sender may, and never in place into
+// a copy-on-write page (map() would give its frame a writable entry, and the
+// write would reach every process that shares the page copy-on-write): such
+// a page is mapped read-only, and a write to it faults and is copied.
 uint32_t transfer_page(Pending* from, Process* to)
 {
     if (!from->message.page || !from->thread->process || !to->space)
@@ -88,8 +92,9 @@ uint32_t transfer_page(Pending* from, Process* to)
     Lookup l = from->thread->process->space->lookup(paging::page_round_down(from->message.page));
     if (l.kind == Lookup::Kind::Nothing)
         return 0;
+    bool writable = l.writable && !(vpages().get(l.vpage)->flags & VPage::kCopyOnWrite);
     uint32_t at = to->mmap_next;
-    if (to->space->map(at, l.vpage, Access::ReadWrite) != MapResult::Ok)
+    if (to->space->map(at, l.vpage, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok)
         return 0;
     to->mmap_next += paging::kPageSize;
     return at;
