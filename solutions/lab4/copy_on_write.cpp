@@ -39,6 +39,10 @@ bool fork_space(AddressSpace& parent, AddressSpace& child)
             } else if (writable || (vp->flags & VPage::kCopyOnWrite)) {
                 vp->flags |= VPage::kCopyOnWrite;
                 if (e.is_present() && e.is_writable()) {
+                    // The new entry has no dirty bit: pass the old one on
+                    // to the vpage first, as unmap() does.
+                    if (e.is_dirty())
+                        vp->flags |= VPage::kDirty;
                     e = PageTableEntry::make_present(e.frame(), false, true);
                     mmu::invalidate_page(linear);
                 }
