@@ -81,6 +81,10 @@ void finish(Pending* p, int32_t result)
 
 // Map the sender's page at a free address of the receiver. Returns the
 // receiver's address, or 0 if there was nothing to map or no room.
+// The receiver may write only where the sender may, and never in place into
+// a copy-on-write page (map() would give its frame a writable entry, and the
+// write would reach every process that shares the page copy-on-write): such
+// a page is mapped read-only, and a write to it faults and is copied.
 uint32_t transfer_page(Pending* from, Process* to)
 {
     if (!from->message.page || !from->thread->process || !to->space)
@@ -88,11 +92,15 @@ uint32_t transfer_page(Pending* from, Process* to)
     Lookup l = from->thread->process->space->lookup(paging::page_round_down(from->message.page));
     if (l.kind == Lookup::Kind::Nothing)
         return 0;
+    VPage* vp = vpages().get(l.vpage);
+    bool copy_on_write = vp->flags & VPage::kCopyOnWrite;
+    // A writable page sent is shared memory from now on: a later fork of
+    // either side keeps it shared instead of making it copy-on-write.
+    if (l.writable && !copy_on_write)
+        vp->flags |= VPage::kShared;
     uint32_t at = to->mmap_next;
-    // The receiver gets the sender's access: a read-only page stays
-    // read-only, and a copy-on-write page stays copy-on-write (its vpage
-    // says so), so a transfer never breaks fork's isolation.
-    if (to->space->map(at, l.vpage, l.writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok)
+    if (to->space->map(at, l.vpage, l.writable && !copy_on_write ? Access::ReadWrite : Access::ReadOnly)
+        != MapResult::Ok)
         return 0;
     to->mmap_next += paging::kPageSize;
     return at;

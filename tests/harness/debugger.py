@@ -11,10 +11,12 @@ expectation raises CheckFailed with that message. Reading kernel state:
     dbg.read_phys(addr, n)             # n 32-bit words via `xp /Nwx`
     dbg.read_virt(addr, n)             # n 32-bit words via `x /Nwx`
     dbg.read_symbol("frames_free", n)  # words at a kernel symbol
+    dbg.dump_virt(addr, nbytes)        # bytes via `writemem` (big reads, no text)
     dbg.symbol_address("kernel_end")
     dbg.cmd("info idt 14")             # any command: its output text
 """
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -134,6 +136,23 @@ class Debugger:
         """n bytes of physical memory at addr, as bytes."""
         return bytes(self._read("xp", addr, n, "b"))
 
+    def dump_virt(self, addr, n):
+        """n bytes at linear address addr, through Bochs's `writemem` into a
+        file: for reads too big for `x` (its text would count as console
+        output, and is slow to parse)."""
+        path = os.path.join(self.session.workdir, "writemem.bin")
+        if os.path.exists(path):
+            os.unlink(path)
+        out = self.cmd(f'writemem "{path}" 0x{addr:x} {n}')
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            data = b""
+        if len(data) != n:
+            raise CheckFailed(f"writemem of {n} bytes at 0x{addr:08x} gave {len(data)}: {out.strip()[:200]}")
+        return data
+
     def read_symbol(self, name, n=1):
         """n words at a kernel symbol's (linear) address."""
         return self.read_virt(self.symbol_address(name), n)
@@ -185,14 +204,15 @@ class Debugger:
             self.cont()
 
     def run_to(self, name):
-        """Continue until the kernel executes symbol `name`; return the stop text.
+        """Continue until the kernel executes symbol `name` (or an address);
+        return the stop text.
 
         A linear breakpoint can also fire while GRUB still runs: GRUB's own code
         can sit at the kernel's load addresses before the kernel is copied
         there (even one hit per `rep movsb` iteration). A hit where memory does
         not yet hold the kernel's bytes is skipped by stepping until it does.
         """
-        addr = self.symbol_address(name)
+        addr = name if isinstance(name, int) else self.symbol_address(name)
         self.cmd(f"lb 0x{addr:x}")
         while True:
             text = self.cont()

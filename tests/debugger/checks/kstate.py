@@ -14,6 +14,7 @@ owner matching its vpage) fail loudly rather than silently.
   VPage (os/vm/vpage.h), 16 bytes: frame, store_offset, waiters,
     then refs (16 bits) | store (8) | flags (8).
 """
+import struct
 from dataclasses import dataclass
 
 MAX_SPANS = 64
@@ -81,3 +82,142 @@ def vpage(dbg, handle):
     slots = dbg.read_symbol("g_vpages", 1)[0]
     words = dbg.read_virt(slots + 16 * (handle - 1), 4)
     return VPage(words[0], words[1], words[2], words[3] & 0xFFFF, (words[3] >> 16) & 0xFF, words[3] >> 24)
+
+
+# ---- processes and their page tables (lab 4) ----------------------------------
+#
+#   Process (os/proc/process.h), 76 bytes, on the kernel heap:
+#     +0 pid, +4 char name[32], +36 state (byte: 0 Alive, 1 Zombie),
+#     +40 space (AddressSpace*), +44 thread, +48 parent, +52 exit_status,
+#     +56 child_exited (8 bytes), +64 mmap_next, +68 newer, +72 older
+#   AddressSpace (os/vm/address_space.h): +0 m_directory (physical address)
+#   The recency list: the file-local g_top (os/proc/process.cpp), linked
+#   through `older`.
+
+KERNEL_BASE = 0xC0000000          # the kernel's direct map: physical p at KERNEL_BASE + p
+PROCESS_WORDS = 19
+USER_DIRECTORY_ENTRIES = 768      # directory entries below 0xC0000000
+ENTRIES_PER_TABLE = 1024
+PRESENT = 1
+
+
+def unpack_words(data):
+    """Little-endian 32-bit words of a bytes object."""
+    return list(struct.unpack(f"<{len(data) // 4}I", data))
+
+
+def read_phys_bulk(dbg, addr, n):
+    """n words of physical memory at addr, through the kernel's direct map
+    with one `writemem` (for whole page tables and descriptor arrays)."""
+    return unpack_words(dbg.dump_virt(KERNEL_BASE + addr, 4 * n))
+
+
+def local_symbol(dbg, name):
+    """Address of a file-local kernel symbol (in an anonymous namespace, so not
+    in the Bochs symbol file), from the kernel ELF's symbol table."""
+    prefix = f"_ZN12_GLOBAL__N_1{len(name)}{name}E"
+    found = sorted({v for k, v in dbg.elf.symbols().items() if k.startswith(prefix)})
+    dbg.expect(len(found) == 1, f"file-local symbol {name}: {len(found)} candidates in the kernel ELF")
+    return found[0]
+
+
+@dataclass
+class Process:
+    address: int
+    pid: int
+    name: str
+    alive: bool
+    space: int
+    parent: int
+    newer: int
+    older: int
+    directory: int       # physical; 0 when the space is gone
+
+
+def processes(dbg):
+    """The recency list, top (the process that ran last) first."""
+    at = dbg.read_virt(local_symbol(dbg, "g_top"))[0]
+    out = []
+    while at:
+        dbg.expect(len(out) < 256, "the recency list does not end (a cycle?)")
+        w = dbg.read_virt(at, PROCESS_WORDS)
+        name = b"".join(x.to_bytes(4, "little") for x in w[1:9]).split(b"\0")[0].decode(errors="replace")
+        space = w[10]
+        p = Process(at, w[0], name, (w[9] & 0xFF) == 0, space, w[12], w[17], w[18],
+                    dbg.read_virt(space)[0] if space else 0)
+        dbg.expect(p.newer == (out[-1].address if out else 0),
+                   f"process {p.pid} at 0x{at:08x}: newer is 0x{p.newer:08x}, the list says otherwise")
+        out.append(p)
+        at = p.older
+    return out
+
+
+def user_entries(dbg, directory):
+    """{linear address: raw entry} of every nonzero user page-table entry under
+    the page directory at physical `directory` (read with xp)."""
+    entries = {}
+    for d, pde in enumerate(read_phys_bulk(dbg, directory, USER_DIRECTORY_ENTRIES)):
+        if not pde & PRESENT:
+            dbg.expect(pde == 0, f"directory 0x{directory:08x} entry {d} is 0x{pde:08x}: not present, not zero")
+            continue
+        dbg.expect(not pde & 0x80, f"directory 0x{directory:08x} entry {d}: a 4 MiB page in the user half")
+        for t, e in enumerate(read_phys_bulk(dbg, pde & ~0xFFF, ENTRIES_PER_TABLE)):
+            if e:
+                entries[(d << 22) | (t << 12)] = e
+    return entries
+
+
+def entry_vpage(entry):
+    """The vpage handle of a not-present entry (vpage << 2 | W << 1 | P=0)."""
+    return entry >> 2
+
+
+def check_counts(dbg, fa, spaces):
+    """The counts of address_space.h, exact over the user entries of `spaces`
+    (a list of user_entries() results, every live address space):
+      - a frame's map count = the present entries pointing at it (free
+        frames: none), and a present entry's frame is owned by a vpage that
+        records that frame;
+      - a vpage's refs = the entries (present or not) referring to it, for
+        every vpage in use in g_vpages, and only vpages in use are referred to.
+    Returns (frames mapped, vpages in use) for the report."""
+    descriptors = read_phys_bulk(dbg, fa.storage_base, 2 * fa.total)
+    slots, bits_at, capacity, in_use = dbg.read_symbol("g_vpages", 4)
+    bits = unpack_words(dbg.dump_virt(bits_at, 4 * ((capacity + 31) // 32)))
+    live = [h for h in range(1, capacity + 1) if bits[(h - 1) // 32] >> ((h - 1) % 32) & 1]
+    dbg.expect(len(live) == in_use, f"g_vpages: {len(live)} in-use bits but m_in_use {in_use}")
+    pool = unpack_words(dbg.dump_virt(slots, 16 * max(live))) if live else []
+
+    maps, refs = {}, {}
+    for entries in spaces:
+        for linear, e in entries.items():
+            if e & PRESENT:
+                frame = e & ~0xFFF
+                index = fa.index_of(frame)
+                dbg.expect(index is not None, f"entry 0x{e:08x} at 0x{linear:08x} maps 0x{frame:08x}: no frame")
+                maps[index] = maps.get(index, 0) + 1
+                owner = descriptors[2 * index]
+                dbg.expect(descriptors[2 * index + 1] != FREE and owner in live,
+                           f"0x{linear:08x} maps frame 0x{frame:08x}, which is free or owned by no vpage "
+                           f"(descriptor {owner}, 0x{descriptors[2 * index + 1]:08x})")
+                dbg.expect(pool[4 * (owner - 1)] == frame,
+                           f"frame 0x{frame:08x} belongs to vpage {owner}, which records frame "
+                           f"0x{pool[4 * (owner - 1)]:08x}")
+                vpage_handle = owner
+            else:
+                vpage_handle = entry_vpage(e)
+                dbg.expect(vpage_handle in live, f"not-present entry 0x{e:08x} at 0x{linear:08x}: "
+                           f"vpage {vpage_handle} is not in use")
+            refs[vpage_handle] = refs.get(vpage_handle, 0) + 1
+
+    for index in range(fa.total):
+        map_count = descriptors[2 * index + 1]
+        if map_count != FREE:
+            dbg.expect(map_count == maps.get(index, 0),
+                       f"frame descriptor {index}: map count {map_count}, but {maps.get(index, 0)} "
+                       "present entries point at the frame")
+    for h in live:
+        count = pool[4 * (h - 1) + 3] & 0xFFFF
+        dbg.expect(count == refs.get(h, 0),
+                   f"vpage {h}: refs {count}, but {refs.get(h, 0)} entries refer to it")
+    return len(maps), len(live)

@@ -1,0 +1,63 @@
+#include "vmtest.h"
+
+uint32_t pattern_word(uint32_t tag, uint32_t page, uint32_t word)
+{
+    uint32_t x = tag * 0x9E3779B1u + page * 0x85EBCA77u + word * 0xC2B2AE3Du + 0x27D4EB2Fu;
+    x ^= x >> 15;
+    x *= 0x2C1B3C6Du;
+    return x ^ (x >> 13);
+}
+
+void fill_words(void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end)
+{
+    auto* words = static_cast<volatile uint32_t*>(page);
+    for (uint32_t i = first; i < end; ++i)
+        words[i] = pattern_word(tag, page_number, i);
+}
+
+uint32_t word_mismatches(const void* page, uint32_t tag, uint32_t page_number, uint32_t first, uint32_t end)
+{
+    auto* words = static_cast<const volatile uint32_t*>(page);
+    uint32_t bad = 0;
+    for (uint32_t i = first; i < end; ++i)
+        bad += words[i] != pattern_word(tag, page_number, i);
+    return bad;
+}
+
+void fill_page(void* page, uint32_t tag, uint32_t page_number) { fill_words(page, tag, page_number, 0, kPageWords); }
+
+uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number)
+{
+    return word_mismatches(page, tag, page_number, 0, kPageWords);
+}
+
+VmStat vm_now()
+{
+    VmStat s {};
+    if (sys::vmstat(&s) != 0)
+        s = VmStat {};
+    return s;
+}
+
+VmDelta vm_delta(const VmStat& before, const VmStat& after)
+{
+    VmDelta d {};
+    d.frames_taken = int32_t(before.frames_free - after.frames_free);
+    d.vpages_made = int32_t(after.vpages_in_use - before.vpages_in_use);
+    d.faults = after.faults_total - before.faults_total;
+    d.zero_fill = after.faults_zero_fill - before.faults_zero_fill;
+    d.resident_map = after.faults_resident_map - before.faults_resident_map;
+    d.kept = after.faults_cow_kept - before.faults_cow_kept;
+    d.copied = (after.faults_copy_on_write - before.faults_copy_on_write) - d.kept;
+    return d;
+}
+
+__attribute__((noinline)) void warm_stack(uint32_t bytes)
+{
+    constexpr uint32_t kMax = 32 * 1024;
+    volatile uint8_t area[kMax];
+    if (bytes > kMax)
+        bytes = kMax;
+    for (uint32_t at = 0; at < bytes; at += 512)
+        area[kMax - 1 - at] = 0;
+}
