@@ -44,18 +44,23 @@ VmDelta vm_delta(const VmStat& before, const VmStat& after)
     VmDelta d {};
     d.frames_taken = int32_t(before.frames_free - after.frames_free);
     d.vpages_made = int32_t(after.vpages_in_use - before.vpages_in_use);
-    d.faults = after.faults_total - before.faults_total;
+    d.faults = int32_t(after.faults_total - before.faults_total);
     d.zero_fill = after.faults_zero_fill - before.faults_zero_fill;
     d.resident_map = after.faults_resident_map - before.faults_resident_map;
     d.kept = after.faults_cow_kept - before.faults_cow_kept;
     d.copied = (after.faults_copy_on_write - before.faults_copy_on_write) - d.kept;
+    d.bad = after.faults_bad - before.faults_bad;
     return d;
 }
 
+// noinline: the array must be a frame of its own; and its address escapes
+// into the asm, or the compiler could keep only the bytes written (a local
+// array nobody can see needs no layout).
 __attribute__((noinline)) void warm_stack(uint32_t bytes)
 {
     constexpr uint32_t kMax = 32 * 1024;
     volatile uint8_t area[kMax];
+    asm volatile("" : : "r"(area) : "memory");
     if (bytes > kMax)
         bytes = kMax;
     for (uint32_t at = 0; at < bytes; at += 512)

@@ -1,6 +1,17 @@
-// vmtest.h: what the VM tests share (lab 4's fork programs): page patterns
-// that say who wrote a page, the change of the kernel's VM counters between
-// two vmstat calls, and a stack made resident ahead of time.
+// vmtest.h: what the VM tests share (labs 3 and 4): page patterns that say
+// who wrote a page, the change of the kernel's VM counters between two
+// vmstat calls, the user stack's layout, and a stack made resident ahead of
+// time.
+//
+//   warm_stack();                             // 1. the stack a measurement uses is resident
+//   VmStat before = vm_now();                 // 2. read the counters
+//   ...touch n pages...                       // 3. the operation
+//   VmDelta d = vm_delta(before, vm_now());   // 4. what it cost
+//   check("touch-faults", d.faults == n && d.zero_fill == n, ...);
+//
+// The counters are the whole kernel's: a measurement is exact only while no
+// other process faults or allocates, and while the measuring program's own
+// stack does not grow into a new (demand-zero) page between steps 2 and 4.
 //
 // Why warm the stack: after fork the parent and the child share every stack
 // page copy-on-write. A stack page that neither had touched before fork is a
@@ -36,13 +47,28 @@ VmStat vm_now();
 struct VmDelta {
     int32_t frames_taken;   // frames_free went down by this much
     int32_t vpages_made;    // vpages_in_use went up by this much
-    uint32_t faults;        // page faults taken by user code
-    uint32_t zero_fill;
-    uint32_t resident_map;
-    uint32_t copied;        // copy-on-write faults that copied the page
-    uint32_t kept;          // copy-on-write faults that kept it (last mapping)
+    int32_t faults;         // page faults taken by user code
+    int32_t zero_fill;
+    int32_t resident_map;
+    int32_t copied;         // copy-on-write faults that copied the page
+    int32_t kept;           // copy-on-write faults that kept it (last mapping)
+    int32_t bad;            // faults refused (a kill, or kErrFault for a system call)
 };
 VmDelta vm_delta(const VmStat& before, const VmStat& after);
 
-// Make the `bytes` of stack below the caller resident (write to every page).
-void warm_stack(uint32_t bytes);
+// Make the `bytes` (at most 32 KiB) of stack below the caller resident
+// (write to every page), so that calls made later at a shallower depth fault
+// nothing.
+constexpr uint32_t kWarmStackBytes = 16 * 1024;
+void warm_stack(uint32_t bytes = kWarmStackBytes);
+
+// The user stack as the kernel lays it out (os/proc/process.h): kPages
+// pages below kTop, the top one resident at the start (it holds the
+// argument string), the others demand-zero, and an empty guard page below.
+namespace user_stack {
+constexpr uint32_t kTop = 0xBFFF0000;
+constexpr uint32_t kPages = 64;
+constexpr uint32_t kTopPage = kTop - 4096;
+constexpr uint32_t kBottom = kTop - kPages * 4096;
+constexpr uint32_t kGuardPage = kBottom - 4096;
+} // namespace user_stack

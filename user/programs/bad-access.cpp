@@ -33,7 +33,7 @@
 // lab3_store_page_in (`expect=<word>`: the store delivers the page, the read
 // returns the word and the child exits 0). `kind=none` exits 0.
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -230,8 +230,8 @@ int parent()
     VmDelta d = vm_delta(before, after);
     check("bad-faults-counted", d.bad == killed_kinds, "%d children killed by a bad fault, faults_bad went up by %d",
         killed_kinds, d.bad);
-    check("memory-back-after-kills", d.frames_used == 0 && d.vpages_made == 0,
-        "after the killed children: %d frames and %d vpages not given back", d.frames_used, d.vpages_made);
+    check("memory-back-after-kills", d.frames_taken == 0 && d.vpages_made == 0,
+        "after the killed children: %d frames and %d vpages not given back", d.frames_taken, d.vpages_made);
     uint32_t lost = 0;
     for (uint32_t i = 0; i < 1024; ++i)
         lost += mine[i] != (i ^ 0xC0FFEE);

@@ -13,10 +13,10 @@
 //      the page writable: no more faults, and the data stays
 //      (touch-N-writes-free).
 //   4. munmap: the n frames and the n vpages come back (touch-N-munmap-frees).
-// The stack is warmed first (vm_counters.h), so that only the touched pages
+// The stack is warmed first (vmtest.h), so that only the touched pages
 // fault while the counters are measured.
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -56,11 +56,11 @@ void touch_pages(const Size& size)
     for (uint32_t i = 0; i < n * kPageWords; ++i)
         nonzero += words[i] != 0;
     format_to(name, sizeof name, "touch-%u-faults", n);
-    check(name, read.faults == int32_t(n) && read.zero_fills == int32_t(n) && read.resident_maps == 0 && read.bad == 0,
+    check(name, read.faults == int32_t(n) && read.zero_fill == int32_t(n) && read.resident_map == 0 && read.bad == 0,
         "%u pages touched: %d faults, %d zero fills, %d resident maps, %d bad (expected %u, %u, 0, 0)", n, read.faults,
-        read.zero_fills, read.resident_maps, read.bad, n, n);
+        read.zero_fill, read.resident_map, read.bad, n, n);
     format_to(name, sizeof name, "touch-%u-frames", n);
-    check(name, read.frames_used == int32_t(n), "%u pages touched took %d frames", n, read.frames_used);
+    check(name, read.frames_taken == int32_t(n), "%u pages touched took %d frames", n, read.frames_taken);
     format_to(name, sizeof name, "touch-%u-reads-zero", n);
     check(name, nonzero == 0, "%u words of %u fresh pages are not 0", nonzero, n);
 
@@ -73,8 +73,8 @@ void touch_pages(const Size& size)
     for (uint32_t i = 0; i < n * kPageWords; ++i)
         lost += words[i] != pattern(i);
     format_to(name, sizeof name, "touch-%u-writes-free", n);
-    check(name, write.faults == 0 && write.frames_used == 0 && lost == 0,
-        "writing %u read pages: %d faults, %d frames, %u words lost", n, write.faults, write.frames_used, lost);
+    check(name, write.faults == 0 && write.frames_taken == 0 && lost == 0,
+        "writing %u read pages: %d faults, %d frames, %u words lost", n, write.faults, write.frames_taken, lost);
 
     // 4. munmap gives the frames and the vpages back (not the page table
     //    mmap may have made: measured from `before`, after the mmap)

@@ -13,7 +13,7 @@
 //   - memory can be had again: 64 fresh pages fault in, one frame each, and
 //     read as zero (allocate-after-oom).
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -59,8 +59,8 @@ int parent()
     value("frames_free_before", before.frames_free);
     check("eater-killed", pid > 0 && status == kStatusKilled && d.bad == 1,
         "spawn = %d, status %d (killed is %d), %d bad faults", pid, status, kStatusKilled, d.bad);
-    check("frames-back", d.frames_used == 0, "frames free %u before the eater, %u after", before.frames_free,
-        before.frames_free - d.frames_used);
+    check("frames-back", d.frames_taken == 0, "frames free %u before the eater, %u after", before.frames_free,
+        before.frames_free - d.frames_taken);
     check("vpages-back", d.vpages_made == 0, "vpages in use %u before the eater, %u after", before.vpages_in_use,
         before.vpages_in_use + d.vpages_made);
 
@@ -73,10 +73,10 @@ int parent()
     for (uint32_t page = 0; mapped && page < kAfterPages; ++page)
         nonzero += area[page * 1024] != 0;
     VmDelta touch = vm_delta(before_touch, vm_now());
-    check("allocate-after-oom", mapped && nonzero == 0 && touch.zero_fills == int32_t(kAfterPages)
-            && touch.frames_used == int32_t(kAfterPages),
+    check("allocate-after-oom", mapped && nonzero == 0 && touch.zero_fill == int32_t(kAfterPages)
+            && touch.frames_taken == int32_t(kAfterPages),
         "mmap %s; %u pages: %d zero fills, %d frames, %u nonzero", mapped ? "ok" : "failed", kAfterPages,
-        touch.zero_fills, touch.frames_used, nonzero);
+        touch.zero_fill, touch.frames_taken, nonzero);
     return verdict_status();
 }
 

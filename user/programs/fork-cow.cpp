@@ -143,7 +143,7 @@ int child_round(Link& link, uint8_t* area, uint32_t n)
         reads.frames_taken, reads.faults);
     format_to(name, sizeof name, "n%u-child-writes-cost-k-frames", n);
     check(name,
-        writes.frames_taken == int32_t(k) && writes.vpages_made == int32_t(k) && writes.copied == k
+        writes.frames_taken == int32_t(k) && writes.vpages_made == int32_t(k) && writes.copied == int32_t(k)
             && writes.kept == 0,
         "writing k=%u pages: %d frames, %d vpages, %u copied, %u kept", k, writes.frames_taken, writes.vpages_made,
         writes.copied, writes.kept);
@@ -228,7 +228,7 @@ RoundResult parent_round(uint32_t n)
     VmStat b = vm_now();
     VmDelta w = vm_delta(a, b);
     format_to(name, sizeof name, "n%u-parent-writes-copy", n);
-    check(name, w.frames_taken == int32_t(j) && w.copied == j && w.kept == 0,
+    check(name, w.frames_taken == int32_t(j) && w.copied == int32_t(j) && w.kept == 0,
         "writing j=%u shared pages: %d frames, %u copied, %u kept", j, w.frames_taken, w.copied, w.kept);
     link.tell(kParentWrote);
 
@@ -245,7 +245,7 @@ RoundResult parent_round(uint32_t n)
     w = vm_delta(a, b);
     format_to(name, sizeof name, "n%u-last-mapping-kept", n);
     check(name,
-        w.frames_taken == 0 && w.vpages_made == 0 && w.kept == k + mm && w.copied == 0,
+        w.frames_taken == 0 && w.vpages_made == 0 && w.kept == int32_t(k + mm) && w.copied == 0,
         "writing %u+%u pages no one else maps: %d frames, %d vpages, %u kept, %u copied", k, mm, w.frames_taken,
         w.vpages_made, w.kept, w.copied);
     bad = area_mismatches(area, n, View::ParentLast);

@@ -18,7 +18,7 @@
 // Each role warms its stack, and each measures only while the other is
 // blocked in IPC or wait, so that the counters see only the page.
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -63,10 +63,10 @@ int reader(const char* args)
     uint32_t first = words[0];
     VmDelta d = vm_delta(before, vm_now());
     check("reader-maps-resident",
-        d.faults == 1 && d.resident_maps == 1 && d.zero_fills == 0 && d.bad == 0 && d.frames_used == 0,
+        d.faults == 1 && d.resident_map == 1 && d.zero_fill == 0 && d.bad == 0 && d.frames_taken == 0,
         "reading the writer's page: %d faults, %d resident maps, %d zero fills, %d bad, %d frames (expected 1, 1, 0, "
         "0, 0)",
-        d.faults, d.resident_maps, d.zero_fills, d.bad, d.frames_used);
+        d.faults, d.resident_map, d.zero_fill, d.bad, d.frames_taken);
     uint32_t differ = first != pattern(0);
     for (uint32_t i = 1; i < 1024; ++i)
         differ += words[i] != pattern(i);
@@ -100,8 +100,8 @@ int writer()
     m.page = uint32_t(uintptr_t(page));
     int sent = sys::ipc_send(reader_port, &m);
     VmDelta send = vm_delta(before_send, vm_now());
-    check("page-sent-untouched", sent == 0 && send.faults == 0 && send.frames_used == 0,
-        "ipc_send = %d; sending the page: %d faults, %d frames", sent, send.faults, send.frames_used);
+    check("page-sent-untouched", sent == 0 && send.faults == 0 && send.frames_taken == 0,
+        "ipc_send = %d; sending the page: %d faults, %d frames", sent, send.faults, send.frames_taken);
 
     // 2. The writer's first write: a zero fill, one frame. (The reader is
     //    blocked in ipc_recv.)
@@ -110,9 +110,9 @@ int writer()
         words[i] = pattern(i);
     VmDelta write = vm_delta(before_write, vm_now());
     check("writer-zero-fills",
-        write.faults == 1 && write.zero_fills == 1 && write.resident_maps == 0 && write.frames_used == 1,
+        write.faults == 1 && write.zero_fill == 1 && write.resident_map == 0 && write.frames_taken == 1,
         "writing the page: %d faults, %d zero fills, %d resident maps, %d frames (expected 1, 1, 0, 1)", write.faults,
-        write.zero_fills, write.resident_maps, write.frames_used);
+        write.zero_fill, write.resident_map, write.frames_taken);
 
     // 3. Let the reader read it, and wait for it.
     m = Message {};
@@ -129,8 +129,8 @@ int writer()
     VmStat before_unmap = vm_now();
     int r = sys::munmap(page, 4096);
     VmDelta unmap = vm_delta(before_unmap, vm_now());
-    check("munmap-frees-the-frame", r == 0 && unmap.frames_used == -1 && unmap.vpages_made == -1,
-        "munmap = %d: %d frames, %d vpages given back (expected 1, 1)", r, -unmap.frames_used, -unmap.vpages_made);
+    check("munmap-frees-the-frame", r == 0 && unmap.frames_taken == -1 && unmap.vpages_made == -1,
+        "munmap = %d: %d frames, %d vpages given back (expected 1, 1)", r, -unmap.frames_taken, -unmap.vpages_made);
     return verdict_status();
 }
 

@@ -14,7 +14,7 @@
 //     into, and nothing else;
 //   - the same recursion again faults no more (second-dive-free).
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -81,15 +81,15 @@ int main(const char* args)
         "lowest stack address 0x%08x, wanted below 0x%08x", g_lowest, kTarget);
     check("stack-pages-read-zero", g_nonzero == 0, "%u words of new stack pages were not 0", g_nonzero);
     check("stack-frames-intact", g_damaged == 0, "%u words of stack frames changed under them", g_damaged);
-    check("stack-faults-counted", d.faults == int32_t(new_pages) && d.zero_fills == int32_t(new_pages) && d.bad == 0,
-        "the stack grew into %u pages: %d faults, %d zero fills, %d bad", new_pages, d.faults, d.zero_fills, d.bad);
-    check("stack-frames-counted", d.frames_used == int32_t(new_pages), "the stack grew into %u pages, %d frames used",
-        new_pages, d.frames_used);
+    check("stack-faults-counted", d.faults == int32_t(new_pages) && d.zero_fill == int32_t(new_pages) && d.bad == 0,
+        "the stack grew into %u pages: %d faults, %d zero fills, %d bad", new_pages, d.faults, d.zero_fill, d.bad);
+    check("stack-frames-counted", d.frames_taken == int32_t(new_pages), "the stack grew into %u pages, %d frames used",
+        new_pages, d.frames_taken);
 
     VmStat again = vm_now();
     dive(0, false);
     VmDelta second = vm_delta(again, vm_now());
-    check("second-dive-free", second.faults == 0 && second.frames_used == 0 && g_damaged == 0,
-        "the same depth again: %d faults, %d frames, %u words damaged", second.faults, second.frames_used, g_damaged);
+    check("second-dive-free", second.faults == 0 && second.frames_taken == 0 && g_damaged == 0,
+        "the same depth again: %d faults, %d frames, %u words damaged", second.faults, second.frames_taken, g_damaged);
     return verdict_status();
 }

@@ -11,7 +11,7 @@
 //   wait-status-into-fresh-page   wait() stores a child's status in a fresh page
 //   ipc-recv-into-fresh-page      a message from a child lands in a fresh page
 #include "program.h"
-#include "vm_counters.h"
+#include "vmtest.h"
 
 namespace {
 
@@ -139,9 +139,9 @@ void run_case(const Case& c)
     int r = c.call(buffer);
     VmDelta d = vm_delta(before, vm_now());
     bool holds = c.holds(buffer, before);
-    check(c.name, r == c.result && d.zero_fills == c.pages_filled && d.frames_used == c.pages_filled && holds,
+    check(c.name, r == c.result && d.zero_fill == c.pages_filled && d.frames_taken == c.pages_filled && holds,
         "buffer 0x%08x: result %d (expected %d), %d zero fills and %d frames (expected %d), contents %s", buffer, r,
-        c.result, d.zero_fills, d.frames_used, c.pages_filled, holds ? "right" : "wrong");
+        c.result, d.zero_fill, d.frames_taken, c.pages_filled, holds ? "right" : "wrong");
 }
 
 // ---- blocking calls ----
