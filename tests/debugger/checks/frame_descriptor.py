@@ -4,13 +4,14 @@ Boots the frames_counted kernel test and stops when it starts (the frame
 array is built, nothing is allocated yet). From g_frame_array and its
 descriptors in physical memory it checks: the spans add up to the total;
 every frame is free; the free stack is well linked for its first links; the
-descriptor of the frame behind a kernel address found with `page` is free;
+descriptor of the frame behind a kernel address (in the direct map, inside
+the largest span) found with `page` is free;
 and the descriptor array's own frames have no descriptor.
 """
 from checks import kstate
 
 KERNEL_TEST = "frames_counted"
-PROBE = 0xC0400000          # kernel address; its frame is physical 0x400000
+KERNEL_BASE = 0xC0000000    # the direct map: kernel address = physical + KERNEL_BASE
 STACK_LINKS = 16
 
 
@@ -33,7 +34,11 @@ def check(dbg):
             break
         index = nxt
 
-    # From a virtual address, through `page`, to the descriptor.
+    # From a virtual address, through `page`, to the descriptor: the kernel
+    # address of a frame in the middle of the largest span (where free
+    # memory starts depends on the size of the kernel, its heap and modules).
+    first_pfn, count, _ = max(fa.spans, key=lambda span: span[1])
+    PROBE = KERNEL_BASE + (first_pfn + count // 2) * 0x1000
     page = dbg.page(PROBE)
     dbg.expect(page.present, f"`page 0x{PROBE:08x}` finds no mapping for a kernel address")
     _, map_count = kstate.descriptor(dbg, fa, page.phys)
