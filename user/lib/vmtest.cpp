@@ -66,3 +66,9 @@ __attribute__((noinline)) void warm_stack(uint32_t bytes)
     for (uint32_t at = 0; at < bytes; at += 512)
         area[kMax - 1 - at] = 0;
 }
+
+void settle_before_baseline()
+{
+    warm_stack();
+    sys::munmap(sys::mmap(nullptr, kPageSize, kMapWrite), kPageSize);
+}

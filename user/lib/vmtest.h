@@ -62,6 +62,11 @@ VmDelta vm_delta(const VmStat& before, const VmStat& after);
 constexpr uint32_t kWarmStackBytes = 16 * 1024;
 void warm_stack(uint32_t bytes = kWarmStackBytes);
 
+// Before a baseline is taken: the stack warmed (warm_stack()) and the page
+// table of the mmap area made (one page mapped and unmapped), so that what
+// the kernel allocates once for good is not charged to what is measured.
+void settle_before_baseline();
+
 // The user stack as the kernel lays it out (os/proc/process.h): kPages
 // pages below kTop, the top one resident at the start (it holds the
 // argument string), the others demand-zero, and an empty guard page below.

@@ -191,8 +191,7 @@ int main(const char* args)
         board->status[i] = 0; // resident before any fork
     // Warm-up: the stack the bombs use resident, one fork and exit, the
     // mmap area's page table made.
-    warm_stack(16 * 1024);
-    sys::munmap(sys::mmap(nullptr, kPageSize, kMapWrite), kPageSize);
+    settle_before_baseline();
     int warm = run_in_child([] { return 0; });
     check("warm-up-fork", warm == 0, "status %d", warm);
     VmStat baseline = vm_now();

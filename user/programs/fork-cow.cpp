@@ -269,8 +269,7 @@ int main(const char* args)
     verdict_init(args);
     // Warm-up: the stack pages used below resident, one fork and exit (what
     // the kernel allocates once for good is not charged to the rounds).
-    warm_stack(16 * 1024);
-    sys::munmap(sys::mmap(nullptr, kPageSize, kMapWrite), kPageSize); // the mmap area's page table
+    settle_before_baseline();
     int warm = sys::fork();
     if (warm == 0)
         sys::exit(0);

@@ -83,8 +83,7 @@ int child(Link& link, uint8_t* shared, uint8_t* mine)
 int main(const char* args)
 {
     verdict_init(args);
-    warm_stack(16 * 1024);
-    sys::munmap(sys::mmap(nullptr, kPageSize, kMapWrite), kPageSize); // the mmap area's page table
+    settle_before_baseline();
     VmStat baseline = vm_now();
 
     auto* shared = static_cast<uint8_t*>(sys::mmap(nullptr, kShared * kPageSize, kMapShared | kMapWrite));

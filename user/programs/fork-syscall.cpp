@@ -137,8 +137,7 @@ int child(Link& link, uint8_t* area, int parent)
 int main(const char* args)
 {
     verdict_init(args);
-    warm_stack(16 * 1024);
-    sys::munmap(sys::mmap(nullptr, kPageSize, kMapWrite), kPageSize); // the mmap area's page table
+    settle_before_baseline();
     VmStat baseline = vm_now();
 
     auto* area = static_cast<uint8_t*>(sys::mmap(nullptr, kPages * kPageSize, kMapWrite));
