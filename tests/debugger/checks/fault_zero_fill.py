@@ -12,7 +12,9 @@ Boots `test=run run=demand-zero`. The program mmaps one page at 0x50000000
   3. checks the new mapping from guest memory only: `page 0x50000abc` maps a
      frame with a present, writable, user entry; that frame's descriptor
      names the vpage with map count 1; the vpage records the frame, still
-     one reference; and the frame reads zero.
+     one reference; and the frame reads zero;
+  4. recounts, over the page tables of every live process read from guest
+     memory, every frame's map count and every vpage's references.
 """
 import re
 
@@ -101,3 +103,7 @@ def check(dbg):
 
     words = dbg.read_phys(frame, 64) + dbg.read_phys(frame + (TOUCHED & 0xFC0), 64)
     dbg.expect(not any(words), f"the new frame 0x{frame:08x} is not zeroed")
+
+    # The counts of address_space.h, exact over every live address space.
+    procs = [p for p in kstate.processes(dbg) if p.alive and p.directory]
+    kstate.check_counts(dbg, fa, [kstate.user_entries(dbg, p.directory) for p in procs])
