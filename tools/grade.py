@@ -55,10 +55,16 @@ def grade(lab, out):
              "--no-asan"], log)
         cases = [(f"{cls}.{name}", ok, message) for path in sorted(glob.glob(os.path.join(host_dir, "*.xml")))
                  for cls, name, ok, message in junit.read(path)]
-        share = lab.get("host_points", 0) / len(cases) if cases else 0
-        for name, ok, message in cases:
-            tests.append({"name": f"host: {name}", "score": round(share if ok else 0, 2),
-                          "max_score": round(share, 2), "output": message})
+        # Equal shares rounded to cents; the last case takes the rounding
+        # remainder, so that the shares add up to host_points exactly.
+        points = lab.get("host_points", 0)
+        shares = [round(points / len(cases), 2)] * len(cases) if cases else []
+        if shares:
+            shares[-1] = round(points - sum(shares[:-1]), 2)
+        for (name, ok, message), share in zip(cases, shares):
+            tests.append({"name": f"host: {name}", "score": share if ok else 0,
+                          "max_score": share, "status": "passed" if ok else "failed",
+                          "output": message})
     for level, key in (("kernel", "kernel_tests"), ("debugger", "debugger_checks")):
         if not lab.get(key):
             continue
@@ -69,11 +75,11 @@ def grade(lab, out):
         seen = {r["name"] for r in results}
         for r in results:
             tests.append({"name": f"{level}: {r['name']}", "score": r["points"] if r["passed"] else 0,
-                          "max_score": r["points"],
+                          "max_score": r["points"], "status": "passed" if r["passed"] else "failed",
                           "output": r["reason"] + (f"\nreplay: {r['replay']}" if r.get("replay") else "")})
         for t in lab[key]:  # a runner that died reports nothing: those score 0
             if t["name"] not in seen:
-                tests.append({"name": f"{level}: {t['name']}", "score": 0, "max_score": t["points"],
+                tests.append({"name": f"{level}: {t['name']}", "score": 0, "max_score": t["points"], "status": "failed",
                               "output": "no result (the runner failed: see log.txt)"})
     return tests
 
@@ -84,11 +90,11 @@ def write_outputs(lab, tests, out):
     max_score = round(sum(t["max_score"] for t in tests), 2)
     lines = [f"Lab {lab['lab']} ({lab['title']}): {score} / {max_score} points", ""]
     for t in tests:
-        mark = "PASS" if t["score"] == t["max_score"] else "FAIL"
+        mark = "PASS" if t["status"] == "passed" else "FAIL"
         lines.append(f"  {mark} {t['score']:>6} / {t['max_score']:<6} {t['name']}")
         if mark == "FAIL" and t["output"]:
             lines += ["           " + l for l in t["output"].splitlines()[:3]]
-    passed = sum(1 for t in tests if t["score"] == t["max_score"])
+    passed = sum(1 for t in tests if t["status"] == "passed")
     lines += ["", f"{passed} passed, {len(tests) - passed} failed"]
     summary = "\n".join(lines) + "\n"
     open(os.path.join(out, "summary.txt"), "w").write(summary)
@@ -96,7 +102,7 @@ def write_outputs(lab, tests, out):
               open(os.path.join(out, "results.json"), "w"), indent=2)
     suite = f"lab{lab['lab']}"
     junit.write(os.path.join(out, "junit.xml"), suite,
-                [(suite, t["name"], t["score"] == t["max_score"], t["output"]) for t in tests])
+                [(suite, t["name"], t["status"] == "passed", t["output"]) for t in tests])
     return summary
 
 
