@@ -51,7 +51,10 @@ bool fork_space(AddressSpace& parent, AddressSpace& child)
     // @solution-else
     // // TODO(lab 4): walk the parent's user entries; map each vpage into the
     // // child as the table in copy_on_write.h says. A parent entry that
-    // // becomes read-only must be flushed from the TLB.
+    // // becomes read-only must be flushed from the TLB, and keeps its A and
+    // // D bits (set_writable(false), not a new entry: lab 5 reads D).
+    // // Walking: parent.entry(base, false) for base a multiple of 4 MiB is
+    // // the first of the 1024 entries of that page table (nullptr: none).
     // (void)parent;
     // (void)child;
     // LAB_TODO(4);
@@ -91,8 +94,11 @@ FaultResult copy_on_write(AddressSpace& space, uint32_t page)
     VERIFY_MSG(r == MapResult::Ok, "copy_on_write(0x%08x): remap failed", page);
     return FaultResult::CopiedOnWrite;
     // @solution-else
-    // // TODO(lab 4): the last-mapping shortcut, or a copy on a new vpage and
-    // // frame that replaces this mapping.
+    // // TODO(lab 4): the last-mapping shortcut (refs == 1: clear the flag,
+    // // make the entry writable, flush), or a copy: a new anonymous vpage on
+    // // a new frame (mmu::copy_frame), then unmap the old mapping and map the
+    // // copy read-write in its place. Out of frames or vpages: OutOfMemory
+    // // with nothing changed (get both before you unmap anything).
     // (void)space;
     // (void)page;
     // LAB_TODO(4);
