@@ -74,7 +74,7 @@ const BootModule* find_module(const char* name)
 // Map one resident, zero-filled page at `linear`, for what the kernel writes
 // before the program runs (the program image, the top of the stack).
 // Returns the frame, or 0.
-uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable, bool shared = false)
+uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
 {
     VPageRef v = vpage_create(0, 0);
     if (v == kNoVPage)
@@ -86,8 +86,6 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable, bool 
     }
     memset(mmu::phys_to_virt(frame), 0, paging::kPageSize);
     vpage_attach(v, frame);
-    if (shared)
-        vpages().get(v)->flags |= VPage::kShared;
     if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
         vpage_ref(v);
         vpage_unref(v); // destroys it and frees the frame
@@ -229,13 +227,6 @@ Process* start(Process* p, const char** why, MakeThread make_thread)
     return p;
 }
 
-// The guard page under the user stack.
-bool in_stack_guard(uint32_t address)
-{
-    uint32_t guard = process::kStackTop - (process::kStackPages + 1) * paging::kPageSize;
-    return address >= guard && address < guard + paging::kPageSize;
-}
-
 // The page-fault hook: a user fault is resolved in the current process's
 // address space (lab 3 through vm::resolve); what it cannot resolve kills
 // the process. Kernel-mode faults are kernel bugs: Unhandled, a panic.
@@ -245,7 +236,7 @@ vm::FaultResult on_page_fault(const PageFault& fault, TrapFrame& frame)
     if (!p || !p->space || fault.is_kernel())
         return vm::FaultResult::Unhandled;
     vm::FaultResult result = vm::resolve(*p->space, fault);
-    if (result == vm::FaultResult::BadUnmapped && in_stack_guard(fault.address()))
+    if (result == vm::FaultResult::BadUnmapped && paging::page_round_down(fault.address()) == process::kStackGuard)
         process::kill_current(fault.address(), frame.eip, "stack overflow (guard page)");
     return result;
 }

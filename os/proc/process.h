@@ -21,11 +21,10 @@
 
 #include "proc/thread.h"
 
-struct TrapFrame;
-
 #include <stdint.h>
 
 class AddressSpace;
+struct TrapFrame;
 
 struct Process {
     enum class State : uint8_t { Alive, Zombie };
@@ -51,6 +50,7 @@ namespace process {
 constexpr uint32_t kStackTop = 0xBFFF0000;
 constexpr uint32_t kStackPages = 64;
 constexpr uint32_t kStackBottom = kStackTop - kStackPages * 4096;
+constexpr uint32_t kStackGuard = kStackBottom - 4096; // the guard page: always empty
 constexpr uint32_t kMmapBase = 0x40000000;
 
 void init();

@@ -24,9 +24,6 @@ namespace {
 
 using Args = const TrapFrame&;
 
-// mmap stays off the stack and its guard page: [kStackGuard, kStackTop).
-constexpr uint32_t kStackGuard = process::kStackBottom - paging::kPageSize;
-
 int32_t sys_exit(Args f) { process::exit(int32_t(f.ebx)); }
 
 int32_t sys_write(Args f)
@@ -101,16 +98,14 @@ int32_t sys_vmstat(Args f)
     s.frames_total = frames().frames_total();
     s.frames_free = frames().frames_free();
     s.vpages_in_use = vpages().in_use();
-    s.faults_total = vm::faults_resolved_total();
+    s.faults_total = vm::faults_total();
     using R = vm::FaultResult;
     s.faults_zero_fill = vm::fault_count(R::ZeroFilled);
     s.faults_resident_map = vm::fault_count(R::MappedResident);
     s.faults_copy_on_write = vm::fault_count(R::CopiedOnWrite) + vm::fault_count(R::MadeWritable);
     s.faults_cow_kept = vm::fault_count(R::MadeWritable);
     s.faults_store = vm::fault_count(R::Queued);
-    constexpr R kBad[] = { R::BadNull, R::BadKernelHalf, R::BadUnmapped, R::BadReadOnly, R::NoStore, R::OutOfMemory };
-    for (R r : kBad)
-        s.faults_bad += vm::fault_count(r);
+    s.faults_bad = vm::faults_refused();
     s.bulk_instructions = mmu::bulk_instructions();
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
@@ -121,7 +116,7 @@ int32_t sys_mmap(Args f)
     uint32_t length = uint32_t(paging::page_round_up(f.ecx));
     uint32_t at = f.ebx ? f.ebx : p->mmap_next;
     if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at
-        || (at < process::kStackTop && at + length > kStackGuard))
+        || (at < process::kStackTop && at + length > process::kStackGuard)) // off the stack and its guard page
         return kErrInvalid;
     for (uint32_t off = 0; off < length; off += paging::kPageSize) {
         if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {

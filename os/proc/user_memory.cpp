@@ -7,6 +7,16 @@
 #include "vm/address_space.h"
 #include "vm/resolve.h"
 
+namespace {
+
+// The kernel may copy through this page without faulting.
+bool usable(const Lookup& l, bool for_write)
+{
+    return l.kind == Lookup::Kind::Present && (l.writable || !for_write);
+}
+
+} // namespace
+
 namespace user_memory {
 
 bool range_ok(uint32_t address, uint32_t length, bool for_write)
@@ -21,7 +31,7 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
     uint32_t last = address + length - 1;
     for (uint32_t page = paging::page_round_down(address);;) {
         Lookup l = p->space->lookup(page);
-        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable)) {
+        if (!usable(l, for_write)) {
             // Fault the page in as the program's own access would (demand
             // zero, resident map, copy-on-write, store); a bad one fails.
             uint32_t error = PageFault::kUser | (for_write ? PageFault::kWrite : 0)
@@ -33,8 +43,7 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
                 return false;
             // Trust, but check: a handler that answered "resolved" without
             // making the page usable must not make the copy fault.
-            Lookup again = p->space->lookup(page);
-            if (again.kind != Lookup::Kind::Present || (for_write && !again.writable))
+            if (!usable(p->space->lookup(page), for_write))
                 return false;
         }
         if (last - page < paging::kPageSize)

@@ -32,12 +32,21 @@ void page_arrived(VPageRef vpage, uint32_t frame)
 
 uint32_t fault_count(FaultResult result) { return g_counts[unsigned(result)]; }
 
-uint32_t faults_resolved_total()
+uint32_t faults_total()
 {
     uint32_t total = 0;
     for (uint32_t n : g_counts)
         total += n;
     return total;
+}
+
+uint32_t faults_refused()
+{
+    uint32_t refused = 0;
+    for (unsigned r = 0; r < kResults; ++r)
+        if (!is_resolved(FaultResult(r)) && FaultResult(r) != FaultResult::Queued)
+            refused += g_counts[r];
+    return refused;
 }
 
 } // namespace vm

@@ -24,9 +24,11 @@ FaultResult resolve(AddressSpace& space, const PageFault& fault);
 // the vpage becomes resident and every thread waiting on it is woken.
 void page_arrived(VPageRef vpage, uint32_t frame);
 
-// How many faults came to `result` since boot, and all of them: the faults
-// of user accesses and those made up for system-call buffers.
+// How many faults came to `result` since boot; all of them; and those
+// refused (a kill, or kErrFault for a system call). Counted are the faults of
+// user accesses and those made up for system-call buffers.
 uint32_t fault_count(FaultResult result);
-uint32_t faults_resolved_total();
+uint32_t faults_total();
+uint32_t faults_refused();
 
 } // namespace vm
