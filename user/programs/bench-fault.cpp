@@ -16,24 +16,18 @@
 // bulk_instructions) are subtracted, and so is the cost of the same access
 // to a page that does not fault.
 #include "program.h"
+#include "vmtest.h"
 #include "timing.h"
 
 namespace {
 
 constexpr uint32_t kPages = 64;
 
-VmStat stat_now()
-{
-    VmStat s {};
-    sys::vmstat(&s);
-    return s;
-}
-
 // Average instructions of one access to each page of `area`, minus the
 // frame clears/copies done meanwhile.
 uint64_t touch_each(volatile uint32_t* area, bool write)
 {
-    uint32_t bulk_before = stat_now().bulk_instructions;
+    uint32_t bulk_before = vm_now().bulk_instructions;
     uint64_t total = 0;
     for (uint32_t i = 0; i < kPages; ++i) {
         volatile uint32_t* word = area + i * 1024;
@@ -44,7 +38,7 @@ uint64_t touch_each(volatile uint32_t* area, bool write)
             (void)*word;
         total += rdtsc() - start;
     }
-    uint32_t bulk = stat_now().bulk_instructions - bulk_before;
+    uint32_t bulk = vm_now().bulk_instructions - bulk_before;
     return (total - bulk) / kPages;
 }
 

@@ -3,17 +3,11 @@
 //      written; munmap returns every frame and vpage (vmstat).
 //   2. A table of bad requests gets kErrInvalid and maps nothing.
 #include "program.h"
+#include "vmtest.h"
 
 namespace {
 
 constexpr uint32_t kPages = 4;
-
-VmStat stat_now()
-{
-    VmStat s {};
-    sys::vmstat(&s);
-    return s;
-}
 
 struct BadCase {
     const char* name;
@@ -37,7 +31,7 @@ int main(const char* args)
     // A first mapping and unmapping, so that a page table made once for the
     // region does not count as a leak below.
     sys::munmap(sys::mmap(nullptr, 4096, kMapWrite), 4096);
-    VmStat before = stat_now();
+    VmStat before = vm_now();
 
     void* area = sys::mmap(nullptr, kPages * 4096, kMapWrite);
     if (!check("mmap-succeeds", !is_error(area), "mmap = %d", error_of(area)))
@@ -55,7 +49,7 @@ int main(const char* args)
     check("pages-keep-data", kept);
 
     int r = sys::munmap(area, kPages * 4096);
-    VmStat after = stat_now();
+    VmStat after = vm_now();
     check("munmap-succeeds", r == 0, "munmap = %d", r);
     check("frames-back", after.frames_free == before.frames_free, "frames free %u -> %u", before.frames_free,
         after.frames_free);
@@ -66,6 +60,6 @@ int main(const char* args)
         void* got = sys::mmap(reinterpret_cast<void*>(uintptr_t(c.address)), c.length, kMapWrite);
         check(c.name, error_of(got) == kErrInvalid, "mmap(0x%08x, %u) = %p", c.address, c.length, got);
     }
-    check("bad-requests-map-nothing", stat_now().frames_free == before.frames_free);
+    check("bad-requests-map-nothing", vm_now().frames_free == before.frames_free);
     return verdict_status();
 }

@@ -94,12 +94,7 @@ def check(dbg):
                f"`page` and the walk from CR3 disagree:\n{page.text}")
 
     fa = kstate.frame_array(dbg)
-    owner, map_count = kstate.descriptor(dbg, fa, frame)
-    dbg.expect(owner == handle, f"descriptor of frame 0x{frame:08x} names vpage {owner}, not {handle}")
-    dbg.expect(map_count == 1, f"descriptor of frame 0x{frame:08x} has map count {map_count}, expected 1")
-    vp = kstate.vpage(dbg, handle)
-    dbg.expect(vp.frame == frame, f"vpage {handle} records frame 0x{vp.frame:08x}, the MMU maps 0x{frame:08x}")
-    dbg.expect(vp.refs == 1, f"vpage {handle} has {vp.refs} references after the fault, expected 1")
+    kstate.expect_resident(dbg, fa, handle, frame, refs=1, when=" after the fault")
 
     words = dbg.read_phys(frame, 64) + dbg.read_phys(frame + (TOUCHED & 0xFC0), 64)
     dbg.expect(not any(words), f"the new frame 0x{frame:08x} is not zeroed")

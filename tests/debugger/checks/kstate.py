@@ -67,6 +67,18 @@ def descriptor(dbg, fa, phys):
     return vpage, map_count
 
 
+def expect_resident(dbg, fa, handle, frame, refs, when=""):
+    """Frame and vpage agree, read from guest memory: the frame's descriptor
+    names `handle` with map count 1, and the vpage records `frame` with
+    `refs` references."""
+    owner, map_count = descriptor(dbg, fa, frame)
+    dbg.expect(owner == handle, f"descriptor of frame 0x{frame:08x} names vpage {owner}, not {handle}")
+    dbg.expect(map_count == 1, f"descriptor of frame 0x{frame:08x} has map count {map_count}, expected 1")
+    vp = vpage(dbg, handle)
+    dbg.expect(vp.frame == frame, f"vpage {handle} records frame 0x{vp.frame:08x}, the MMU maps 0x{frame:08x}")
+    dbg.expect(vp.refs == refs, f"vpage {handle} has {vp.refs} references{when}, expected {refs}")
+
+
 @dataclass
 class VPage:
     frame: int

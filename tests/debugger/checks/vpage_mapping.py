@@ -31,14 +31,7 @@ def check(dbg):
     entry = int(pte.group(1), 16)
     dbg.expect(entry & 0b111 == 0b111, f"PTE 0x{entry:08x} is not present+writable+user")
 
-    fa = kstate.frame_array(dbg)
-    owner, map_count = kstate.descriptor(dbg, fa, frame)
-    dbg.expect(owner == handle, f"descriptor of frame 0x{frame:08x} names vpage {owner}, not {handle}")
-    dbg.expect(map_count == 1, f"descriptor of frame 0x{frame:08x} has map count {map_count}, expected 1")
-
-    vp = kstate.vpage(dbg, handle)
-    dbg.expect(vp.frame == frame, f"vpage {handle} records frame 0x{vp.frame:08x}, the MMU maps 0x{frame:08x}")
-    dbg.expect(vp.refs == 1, f"vpage {handle} has {vp.refs} references, expected 1")
+    kstate.expect_resident(dbg, kstate.frame_array(dbg), handle, frame, refs=1)
 
     through_mmu = dbg.read_virt(linear, 4)
     direct = dbg.read_phys(frame, 4)
