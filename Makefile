@@ -86,8 +86,7 @@ $(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
 # cut before their parameter list, so that `lb "FrameArray::allocate"` works.
 $(SYMBOLS): $(KERNEL)
 	@echo "  SYM   $@"
-	@nm -C --defined-only $< | awk '$$2 ~ /^[tTdDbBrR]$$/ { a=$$1; $$1=""; $$2=""; sub(/^  /, ""); \
-	    sub(/\(.*$$/, ""); if ($$0 !~ / /) print a, $$0 }' >$@
+	@$(PYTHON) tests/harness/symbols.py $< $@
 
 $(ISO): $(KERNEL)
 	@echo "  ISO   $@"

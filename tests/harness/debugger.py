@@ -111,6 +111,8 @@ class Debugger:
         """Address of a kernel symbol (from the .sym file)."""
         if name not in self.symbols:
             raise CheckFailed(f"symbol {name} not found in the kernel's symbol file")
+        if self.symbols[name] is None:
+            raise CheckFailed(f"symbol {name} names several addresses in the kernel's symbol file")
         return self.symbols[name]
 
     def _read(self, command, addr, n, unit):

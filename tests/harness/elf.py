@@ -1,6 +1,4 @@
-"""Just enough ELF32 reading: loadable segments, the bytes at an address, and
-the symbol table (for the kernel's file-local symbols, which the Bochs symbol
-file leaves out)."""
+"""Just enough ELF32 reading: loadable segments and the bytes at an address."""
 
 import struct
 from dataclasses import dataclass
@@ -20,7 +18,6 @@ class Elf:
     """An ELF32 little-endian executable (the kernel)."""
 
     PT_LOAD = 1
-    SHT_SYMTAB = 2
 
     def __init__(self, path):
         with open(path, "rb") as f:
@@ -54,21 +51,3 @@ class Elf:
         start = vaddr - seg.vaddr
         n = max(0, min(n, seg.filesz - start))
         return self.data[seg.offset + start: seg.offset + start + n]
-
-    def symbols(self):
-        """{raw (mangled) name: value} of every named entry of .symtab."""
-        if getattr(self, "_symbols", None) is None:
-            self._symbols = {}
-            shoff, = struct.unpack_from("<I", self.data, 32)
-            shentsize, shnum = struct.unpack_from("<HH", self.data, 46)
-            headers = [struct.unpack_from("<IIIIIIIIII", self.data, shoff + i * shentsize) for i in range(shnum)]
-            for h in headers:
-                if h[1] != self.SHT_SYMTAB:
-                    continue
-                strtab = headers[h[6]]          # sh_link: the names
-                for at in range(h[4], h[4] + h[5], 16):
-                    name, value = struct.unpack_from("<II", self.data, at)
-                    if name:
-                        end = self.data.index(b"\0", strtab[4] + name)
-                        self._symbols[self.data[strtab[4] + name:end].decode()] = value
-        return self._symbols

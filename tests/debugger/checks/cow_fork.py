@@ -88,7 +88,7 @@ def stop(dbg, fa):
 
 def check(dbg):
     """Stop at the four checkpoints and compare what parent and child map."""
-    getpid = kstate.local_symbol(dbg, "sys_getpid")
+    getpid = dbg.symbol_address("sys_getpid")
     dbg.run_to(getpid)
     fa = kstate.frame_array(dbg)
     seen = {}

@@ -124,15 +124,6 @@ def read_phys_bulk(dbg, addr, n):
     return unpack_words(dbg.dump_virt(KERNEL_BASE + addr, 4 * n))
 
 
-def local_symbol(dbg, name):
-    """Address of a file-local kernel symbol (in an anonymous namespace, so not
-    in the Bochs symbol file), from the kernel ELF's symbol table."""
-    prefix = f"_ZN12_GLOBAL__N_1{len(name)}{name}E"
-    found = sorted({v for k, v in dbg.elf.symbols().items() if k.startswith(prefix)})
-    dbg.expect(len(found) == 1, f"file-local symbol {name}: {len(found)} candidates in the kernel ELF")
-    return found[0]
-
-
 @dataclass
 class Process:
     address: int
@@ -148,7 +139,7 @@ class Process:
 
 def processes(dbg):
     """The recency list, top (the process that ran last) first."""
-    at = dbg.read_virt(local_symbol(dbg, "g_top"))[0]
+    at = dbg.read_symbol("g_top")[0]
     out = []
     while at:
         dbg.expect(len(out) < 256, "the recency list does not end (a cycle?)")
