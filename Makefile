@@ -162,7 +162,7 @@ run-qemu: all
 
 debug: all
 	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(UNTIL),--until $(UNTIL))
+	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw)
 
 # ---- tests ----
 LAB ?=

@@ -1,0 +1,406 @@
+"""The `vm` views of the debugger shell: page walks, vpages, frames, processes,
+the invariant recount. Everything is read from guest memory by the debugger
+checks' own readers (checks/kstate.py) through a harness Debugger, so the
+shell and the checks cannot disagree about a layout.
+
+Each view returns its lines. A line starting with `!!` is an inconsistency.
+A view raises NotThere when the kernel does not have the data yet (before
+boot, or a lab still a skeleton), with a sentence that says what is missing.
+"""
+
+from checks import kstate
+
+from . import words
+from .words import ACCESSED, DIRTY, FRAME_MASK, LARGE, PRESENT, USER, WRITABLE
+
+PAGING = 0x80000000          # CR0.PG
+USER_TOP = kstate.KERNEL_BASE
+THREAD_ID, THREAD_NEXT = 0, 20   # Thread (os/proc/thread.h): +0 id, +20 next
+MAX_WAITERS = 8
+
+
+class NotThere(Exception):
+    """The kernel has no such data yet: the message says what is missing."""
+
+
+def problem(text):
+    """An inconsistency line."""
+    return f"  !! {text}"
+
+
+class Views:
+    """The `vm` views over one Debugger (dbg)."""
+
+    def __init__(self, dbg):
+        self.dbg = dbg
+
+    # -- what exists yet ------------------------------------------------------
+    def running(self):
+        """The control registers, once the kernel runs with paging on."""
+        cr = self.dbg.creg()
+        if not cr.get("cr0", 0) & PAGING:
+            raise NotThere("paging is off: the kernel is not running yet. Continue into it first "
+                           "(`vm break fault` then `c`, or `lb \"ktest::run\"` then `c`).")
+        return cr
+
+    def frame_array(self):
+        """g_frame_array, or NotThere before lab 1 has built it."""
+        fa = kstate.frame_array(self.dbg)
+        if fa.total == 0:
+            raise NotThere("no frame array yet: g_frame_array describes no frame (lab 1's FrameArray::init "
+                           "not done, or vm::init has not run yet).")
+        return fa
+
+    def pool(self):
+        """g_vpages's header, or NotThere before vm::init made the pool."""
+        pool = kstate.vpage_pool(self.dbg)
+        if pool.capacity == 0:
+            raise NotThere("no vpage pool yet: vm::init has not run.")
+        return pool
+
+    def spaces(self):
+        """[(process, entries, tables)] for every live process with an address space."""
+        return [(p, *kstate.scan_space(self.dbg, p.directory))
+                for p in kstate.processes(self.dbg) if p.alive and p.directory]
+
+    def address(self, text):
+        """ADDR: a number, `cr2`, a register (`esp`, `eip`, ...) or a kernel symbol."""
+        name = text.lower()
+        if name.startswith("cr") and name[2:].isdigit():
+            return self.dbg.creg()[name]
+        if name in ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip"):
+            return self.dbg.regs()[name]
+        if text.strip('"') in self.dbg.symbols:
+            return self.dbg.symbol_address(text.strip('"'))
+        return words.number(text)
+
+    # -- vm page --------------------------------------------------------------
+    def page(self, args):
+        """vm page ADDR [pid]: the walk, the entry, the vpage, the frame."""
+        if not args:
+            raise ValueError("usage: vm page ADDR [pid]   (ADDR: 0x..., cr2, a register or a symbol)")
+        cr = self.running()
+        linear = self.address(args[0]) & 0xFFFFFFFF
+        directory, whose = self.directory_for(args[1] if len(args) > 1 else None, cr)
+        lines = [f"vm page 0x{linear:08x} in {whose}, page directory 0x{directory:08x}"]
+        d, t = linear >> 22, (linear >> 12) & 0x3FF
+        pde, pte = kstate.walk(self.dbg, directory, linear)
+        lines.append(f"  directory entry {d} at 0x{directory + 4 * d:08x}: 0x{pde:08x}  {self.describe_pde(pde)}")
+        if pte is None:
+            if pde & PRESENT and pde & LARGE:
+                lines.append(f"  the 4 MiB page maps 0x{linear:08x} to physical "
+                             f"0x{(pde & 0xFFC00000) | (linear & 0x3FFFFF):08x} (the kernel's direct map)")
+            return lines
+        table = pde & FRAME_MASK
+        lines.append(f"  table entry {t} at 0x{table + 4 * t:08x}: 0x{pte:08x}  {self.describe_pte(pte)}")
+        if pte == 0:
+            return lines
+        problems = []
+        if pte & PRESENT:
+            frame = pte & FRAME_MASK
+            if linear < USER_TOP and not pte & USER:
+                problems.append("a user address mapped kernel-only (U/S = 0)")
+            body, found = self.frame_and_owner(frame, pte)
+        else:
+            body, found = self.vpage_of_entry(pte >> 2)
+        lines += body
+        problems += found
+        lines += [problem(p) for p in problems] or ["  consistent"]
+        return lines
+
+    def directory_for(self, pid_text, cr):
+        """(directory, who) for `pid` or, without one, CR3."""
+        procs = kstate.processes(self.dbg)
+        if pid_text is not None:
+            pid = words.number(pid_text, "pid")
+            match = [p for p in procs if p.pid == pid]
+            if not match:
+                raise NotThere(f"no process with pid {pid} on the recency list (`vm procs` lists them).")
+            if not match[0].directory:
+                raise NotThere(f"pid {pid} ({match[0].name}) has no address space any more (a zombie).")
+            return match[0].directory, f"pid {pid} ({match[0].name})"
+        directory = cr["cr3"] & FRAME_MASK
+        owner = [p for p in procs if p.directory == directory]
+        who = f"pid {owner[0].pid} ({owner[0].name})" if owner else "the kernel's address space"
+        return directory, who + ", the current address space (CR3)"
+
+    @staticmethod
+    def describe_pde(pde):
+        """A directory entry in words."""
+        if not pde & PRESENT:
+            return "not present: no page table, nothing is mapped in these 4 MiB"
+        if pde & LARGE:
+            return "present, a 4 MiB page, " + ("user" if pde & USER else "kernel-only")
+        return f"present, page table at 0x{pde & FRAME_MASK:08x}"
+
+    @staticmethod
+    def describe_pte(pte):
+        """A table entry in words (lab 2's encoding for a not-present one)."""
+        if pte == 0:
+            return "empty: nothing is mapped here"
+        if pte & PRESENT:
+            return f"{words.present_entry(pte)} -> frame 0x{pte & FRAME_MASK:08x}"
+        access = "writable" if pte & WRITABLE else "read-only"
+        return f"not present, holds vpage {pte >> 2} (0x{pte >> 2:x}), a {access} mapping"
+
+    def frame_and_owner(self, frame, entry):
+        """Lines and problems for a present entry's frame and its owner vpage."""
+        try:
+            fa, pool = self.frame_array(), self.pool()
+        except NotThere as e:
+            return [f"  ({e})"], []
+        index = fa.index_of(frame)
+        if index is None:
+            return [], [f"frame 0x{frame:08x} has no descriptor: it is not in the frame array"]
+        lines, problems = [], []
+        owner, map_count = self.dbg.read_phys(fa.storage_base + 8 * index, 2)
+        lines.append(self.descriptor_line(frame, index, fa, owner, map_count))
+        if map_count == kstate.FREE:
+            return lines, ["the frame is free (on the free stack), yet this entry maps it"]
+        if map_count == 0:
+            problems.append("map count 0, yet this entry maps the frame")
+        if owner == 0:
+            return lines, problems + ["the frame has no owner vpage: a user entry must map a vpage's frame"]
+        body, found = self.vpage_lines(owner, pool, fa, frame_seen=frame)
+        lines += body
+        problems += found
+        vp = kstate.vpage(self.dbg, owner)
+        if entry & WRITABLE and vp.flags & 2:
+            problems.append(f"writable entry of copy-on-write vpage {owner}: a write would not fault, "
+                            "so the copy would not be made")
+        return lines, problems
+
+    def vpage_of_entry(self, handle):
+        """Lines and problems for a not-present entry's vpage."""
+        try:
+            pool = self.pool()
+        except NotThere as e:
+            return [f"  ({e})"], []
+        try:
+            fa = self.frame_array()
+        except NotThere:
+            fa = None
+        return self.vpage_lines(handle, pool, fa)
+
+    # -- vm vpage -------------------------------------------------------------
+    def vpage(self, args):
+        """vm vpage REF: one vpage and the frame it is resident on."""
+        if not args:
+            raise ValueError("usage: vm vpage REF   (the handle: decimal or 0x...)")
+        self.running()
+        handle = words.number(args[0], "vpage handle")
+        pool = self.pool()
+        try:
+            fa = self.frame_array()
+        except NotThere:
+            fa = None
+        lines, problems = self.vpage_lines(handle, pool, fa)
+        return lines + ([problem(p) for p in problems] or ["  consistent"])
+
+    def vpage_lines(self, handle, pool, fa, frame_seen=None):
+        """(lines, problems) for vpage `handle`; `frame_seen`: the frame an
+        entry maps (its descriptor is already shown)."""
+        if not 0 < handle <= pool.capacity:
+            return [], [f"vpage {handle} is outside the pool (handles 1..{pool.capacity})"]
+        vp = kstate.unpack_vpage(self.dbg.read_virt(pool.slot_address(handle), 4))
+        live = kstate.vpage_live(self.dbg, pool, handle)
+        where = "resident on frame 0x%08x" % vp.frame if vp.frame else "not resident"
+        lines = [f"  vpage {handle} (0x{handle:x}), slot at 0x{pool.slot_address(handle):08x}: "
+                 f"{'in use' if live else 'NOT in use (a free slot)'}",
+                 f"    {where}, refs {vp.refs}, store {words.store(vp.store)}, offset 0x{vp.store_offset:08x}",
+                 f"    flags {words.vpage_flags(vp.flags)}, waiters {self.waiters(vp.waiters)}"]
+        problems = []
+        if not live:
+            return lines, [f"vpage {handle} is not in use: the reference points at a free pool slot"]
+        if vp.refs == 0:
+            problems.append(f"vpage {handle} is in use with 0 refs: nothing should refer to it")
+        if frame_seen is not None and vp.frame != frame_seen:
+            problems.append(f"the frame's descriptor names vpage {handle}, but vpage {handle} records "
+                            f"{'frame 0x%08x' % vp.frame if vp.frame else 'no frame'}: the owner is another "
+                            "vpage's")
+        if vp.frame and frame_seen is None and fa is not None:
+            index = fa.index_of(vp.frame)
+            if index is None:
+                problems.append(f"vpage {handle} records frame 0x{vp.frame:08x}, which has no descriptor")
+            else:
+                owner, map_count = self.dbg.read_phys(fa.storage_base + 8 * index, 2)
+                lines.append("  " + self.descriptor_line(vp.frame, index, fa, owner, map_count).strip())
+                if map_count == kstate.FREE:
+                    problems.append(f"vpage {handle} is resident on frame 0x{vp.frame:08x}, which is free")
+                elif owner != handle:
+                    problems.append(f"vpage {handle} records frame 0x{vp.frame:08x}, whose descriptor names "
+                                    f"vpage {owner}")
+        return lines, problems
+
+    def waiters(self, thread):
+        """`none`, or the ids of the threads queued on the vpage (lab 6)."""
+        ids = []
+        while thread and len(ids) < MAX_WAITERS:
+            ids.append(str(self.dbg.read_virt(thread + THREAD_ID)[0]))
+            thread = self.dbg.read_virt(thread + THREAD_NEXT)[0]
+        if not ids:
+            return "none"
+        return "threads " + ", ".join(ids) + (" ..." if thread else "")
+
+    @staticmethod
+    def descriptor_line(frame, index, fa, owner, map_count):
+        """`frame 0x...: descriptor N at 0x...: owner vpage V, map count M` (or free)."""
+        head = f"  frame 0x{frame:08x}: descriptor {index} at 0x{fa.storage_base + 8 * index:08x}: "
+        if map_count == kstate.FREE:
+            below = f"descriptor {owner - 1}" if owner else "none (the bottom)"
+            return head + f"free; next on the free stack: {below}"
+        who = f"owner vpage {owner}" if owner else "no owner vpage (kernel use: a page table or directory)"
+        return head + f"{who}, map count {map_count}"
+
+    # -- vm frame -------------------------------------------------------------
+    def frame(self, args):
+        """vm frame PADDR: descriptor, owner, and every mapping (a scan)."""
+        if not args:
+            raise ValueError("usage: vm frame PADDR   (a physical address)")
+        self.running()
+        frame = words.number(args[0]) & FRAME_MASK
+        fa = self.frame_array()
+        index = fa.index_of(frame)
+        if index is None:
+            what = ("one of the descriptor array's own frames" if fa.storage_base <= frame < fa.storage_end
+                    else "not in the frame array: the first MiB, the kernel image, its modules and heap, "
+                         "or a hole in the memory map")
+            return [f"frame 0x{frame:08x} has no descriptor: {what}"]
+        owner, map_count = self.dbg.read_phys(fa.storage_base + 8 * index, 2)
+        lines = [self.descriptor_line(frame, index, fa, owner, map_count).strip()]
+        problems = []
+        if owner and map_count != kstate.FREE:
+            body, found = self.vpage_lines(owner, self.pool(), fa, frame_seen=frame)
+            lines += body
+            problems += found
+        spaces = self.spaces()
+        found, tables = [], 0
+        for p, entries, n in spaces:
+            tables += n
+            found += [(p, linear, e) for linear, e in sorted(entries.items())
+                      if e & PRESENT and e & FRAME_MASK == frame]
+        lines.append("  mapped at:" if found else "  mapped nowhere in user space")
+        lines += [f"    pid {p.pid} ({p.name}) 0x{linear:08x}: {words.present_entry(e)}" for p, linear, e in found]
+        if map_count != kstate.FREE and owner == 0:
+            lines += self.kernel_use(frame, spaces)
+        lines.append(f"  found by scanning {tables} page table{'s' * (tables != 1)} in {len(spaces)} address "
+                     f"space{'s' * (len(spaces) != 1)}: the frame array cannot say where a frame is mapped")
+        if map_count == kstate.FREE and found:
+            problems.append(f"the frame is free, yet {len(found)} entries map it")
+        elif map_count != kstate.FREE and map_count != len(found):
+            problems.append(f"map count {map_count}, but {len(found)} present entries map the frame")
+        return lines + ([problem(p) for p in problems] or ["  consistent"])
+
+    def kernel_use(self, frame, spaces):
+        """What a frame without owner is, if a process's paging structures use it."""
+        uses = []
+        for p, _entries, _n in spaces:
+            if p.directory == frame:
+                uses.append(f"  it is pid {p.pid}'s page directory")
+                continue
+            pdes = kstate.read_phys_bulk(self.dbg, p.directory, kstate.USER_DIRECTORY_ENTRIES)
+            uses += [f"  it is pid {p.pid}'s page table for 0x{d << 22:08x}-0x{(d << 22) + 0x3FFFFF:08x}"
+                     for d, pde in enumerate(pdes) if pde & PRESENT and pde & FRAME_MASK == frame]
+        return uses
+
+    # -- vm procs -------------------------------------------------------------
+    # One column per entry: (header, width, value of (process, entries, tables)).
+    # Labs 5 and 6 add theirs (quota, pending store requests) here.
+    PROC_COLUMNS = [
+        ("pid", 5, lambda p, e, t: p.pid),
+        ("name", -20, lambda p, e, t: p.name),
+        ("state", -7, lambda p, e, t: "alive" if p.alive else "zombie"),
+        ("directory", 10, lambda p, e, t: f"0x{p.directory:08x}" if p.directory else "-"),
+        ("resident", 8, lambda p, e, t: sum(1 for v in e.values() if v & PRESENT) if p.directory else "-"),
+        ("not-present", 11, lambda p, e, t: sum(1 for v in e.values() if not v & PRESENT) if p.directory else "-"),
+        ("tables", 6, lambda p, e, t: t if p.directory else "-"),
+    ]
+
+    def procs(self, args):
+        """vm procs: the recency list, top first, with resident page counts."""
+        self.running()
+        procs = kstate.processes(self.dbg)
+        if not procs:
+            return ["no process on the recency list: none spawned yet (user processes need labs 1-3 and "
+                    "`test=run run=...`)"]
+        rows = []
+        for p in procs:
+            entries, tables = kstate.scan_space(self.dbg, p.directory) if p.alive and p.directory else ({}, 0)
+            rows.append([str(f(p, entries, tables)) for _, _, f in self.PROC_COLUMNS])
+        def cell(text, width):
+            return text.ljust(-width) if width < 0 else text.rjust(width)
+        lines = [f"recency list, top (ran last) first: {len(procs)} process{'es' * (len(procs) != 1)}",
+                 "  " + "  ".join(cell(h, w) for h, w, _ in self.PROC_COLUMNS)]
+        lines += ["  " + "  ".join(cell(v, w) for v, (_, w, _) in zip(row, self.PROC_COLUMNS)) for row in rows]
+        lines.append("  resident = present user entries; not-present = entries holding a vpage. "
+                     "Quota: lab 5; pending store requests: lab 6 (not there yet).")
+        return lines
+
+    # -- vm frames ------------------------------------------------------------
+    def frames(self, args):
+        """vm frames: free / kernel / user / dirty / shared counts."""
+        self.running()
+        fa = self.frame_array()
+        census = self.census(fa)
+        lines = [f"frame array: {fa.total} frames ({fa.total * 4} KiB), descriptors at "
+                 f"0x{fa.storage_base:08x}-0x{fa.storage_end:08x}; {fa.free_count} free by its own count"]
+        lines += [f"  {name:<8}{census[name]:>7}   {meaning}" for name, meaning in self.FRAME_ROWS]
+        if census["free"] != fa.free_count:
+            lines.append(problem(f"{census['free']} descriptors are free, but m_free_count is {fa.free_count}"))
+        lines.append("  memory-map picture: lab 5 (not there yet)")
+        return lines
+
+    # One row per count (the census's key, what it means); lab 5 adds its own.
+    FRAME_ROWS = [
+        ("free", "on the free stack"),
+        ("kernel", "in use with no owner vpage: page tables, page directories"),
+        ("user", "resident vpages (owner vpage set)"),
+        ("dirty", "user frames dirty: the vpage's flag or a mapping's D bit"),
+        ("shared", "map count above 1 (fork, shared mappings)"),
+    ]
+
+    def census(self, fa):
+        """{row name: count} over every descriptor and every live user entry."""
+        descriptors = kstate.read_phys_bulk(self.dbg, fa.storage_base, 2 * fa.total)
+        pool = kstate.vpage_pool(self.dbg)
+        owners = [descriptors[2 * i] for i in range(fa.total) if descriptors[2 * i + 1] != kstate.FREE]
+        top = min(max(owners, default=0), pool.capacity)
+        slots = kstate.unpack_words(self.dbg.dump_virt(pool.slots, 16 * top)) if top else []
+        dirty_frames = {e & FRAME_MASK for _p, entries, _n in self.spaces()
+                        for e in entries.values() if e & PRESENT and e & DIRTY}
+        count = {name: 0 for name, _ in self.FRAME_ROWS}
+        for index in range(fa.total):
+            owner, map_count = descriptors[2 * index], descriptors[2 * index + 1]
+            if map_count == kstate.FREE:
+                count["free"] += 1
+                continue
+            if owner == 0:
+                count["kernel"] += 1
+                continue
+            count["user"] += 1
+            count["shared"] += map_count > 1
+            flags = slots[4 * (owner - 1) + 3] >> 24 if owner <= top else 0
+            count["dirty"] += self.frame_of(fa, index) in dirty_frames or bool(flags & 1)
+        return count
+
+    @staticmethod
+    def frame_of(fa, index):
+        """Physical address of descriptor `index`'s frame."""
+        for first, n, first_index in fa.spans:
+            if first_index <= index < first_index + n:
+                return (first + index - first_index) << 12
+        return None
+
+    # -- vm check -------------------------------------------------------------
+    def check(self, args):
+        """vm check: the debugger checks' recount of map counts and refs."""
+        self.running()
+        fa, _pool = self.frame_array(), self.pool()
+        spaces = self.spaces()
+        differences, mapped, live = kstate.count_differences(self.dbg, fa, [e for _p, e, _n in spaces])
+        present = sum(1 for _p, e, _n in spaces for v in e.values() if v & PRESENT)
+        absent = sum(len(e) for _p, e, _n in spaces) - present
+        lines = [f"recounted {fa.total} frame descriptors and {live} vpages in use against "
+                 f"{len(spaces)} address space{'s' * (len(spaces) != 1)} ({present} present entries on "
+                 f"{mapped} frames, {absent} not-present entries)"]
+        return lines + ([problem(d) for d in differences] or ["  consistent"])
