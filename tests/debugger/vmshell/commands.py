@@ -17,6 +17,7 @@ PAGING = 0x80000000          # CR0.PG
 USER_TOP = kstate.KERNEL_BASE
 THREAD_ID, THREAD_NEXT = 0, 20   # Thread (os/proc/thread.h): +0 id, +20 next
 MAX_WAITERS = 8
+FREE_SLOT = "NOT in use (a free slot of the pool: no vpage here)"
 
 
 class NotThere(Exception):
@@ -190,28 +191,33 @@ class Views:
         self.running()
         handle = words.number(args[0], "vpage handle")
         pool = self.pool()
+        if not 0 < handle <= pool.capacity:
+            raise ValueError(f"vpage handles are 1..{pool.capacity} (0 means no vpage)")
         try:
             fa = self.frame_array()
         except NotThere:
             fa = None
-        lines, problems = self.vpage_lines(handle, pool, fa)
+        lines, problems = self.vpage_lines(handle, pool, fa, referenced=False)
+        if not problems and lines[0].endswith(FREE_SLOT):
+            return lines
         return lines + ([problem(p) for p in problems] or ["  consistent"])
 
-    def vpage_lines(self, handle, pool, fa, frame_seen=None):
+    def vpage_lines(self, handle, pool, fa, frame_seen=None, referenced=True):
         """(lines, problems) for vpage `handle`; `frame_seen`: the frame an
-        entry maps (its descriptor is already shown)."""
+        entry maps (its descriptor is already shown); `referenced`: something
+        refers to the vpage, so a free slot is a problem."""
         if not 0 < handle <= pool.capacity:
             return [], [f"vpage {handle} is outside the pool (handles 1..{pool.capacity})"]
+        head = f"  vpage {handle} (0x{handle:x}), slot at 0x{pool.slot_address(handle):08x}: "
+        if not kstate.vpage_live(self.dbg, pool, handle):
+            return [head + FREE_SLOT], ([f"vpage {handle} is not in use: the reference points at a free pool "
+                                         "slot"] if referenced else [])
         vp = kstate.unpack_vpage(self.dbg.read_virt(pool.slot_address(handle), 4))
-        live = kstate.vpage_live(self.dbg, pool, handle)
         where = "resident on frame 0x%08x" % vp.frame if vp.frame else "not resident"
-        lines = [f"  vpage {handle} (0x{handle:x}), slot at 0x{pool.slot_address(handle):08x}: "
-                 f"{'in use' if live else 'NOT in use (a free slot)'}",
+        lines = [head + "in use",
                  f"    {where}, refs {vp.refs}, store {words.store(vp.store)}, offset 0x{vp.store_offset:08x}",
                  f"    flags {words.vpage_flags(vp.flags)}, waiters {self.waiters(vp.waiters)}"]
         problems = []
-        if not live:
-            return lines, [f"vpage {handle} is not in use: the reference points at a free pool slot"]
         if vp.refs == 0:
             problems.append(f"vpage {handle} is in use with 0 refs: nothing should refer to it")
         if frame_seen is not None and vp.frame != frame_seen:
