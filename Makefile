@@ -187,8 +187,10 @@ test-kernel: all
 
 test-debugger: all
 	@mkdir -p $(RESULTS)
-	@$(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/debugger.xml
+	@status=0; $(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
+	    --junit $(RESULTS)/debugger.xml || status=1; \
+	$(if $(LAB),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
+	exit $$status
 
 # Host test binaries, built by tools/host-tests.py through these rules:
 # build/host/<flavour>/<dir>/tests and .../tests-asan

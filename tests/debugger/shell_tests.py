@@ -50,10 +50,11 @@ class ShellDriver:
     """`tools/bochs-run debug` under pexpect, and a session for a harness
     Debugger: command() sends a line through the shell and returns its output."""
 
-    def __init__(self, flavour, cmdline):
+    def __init__(self, flavour, cmdline, name):
         self.kernel = paths.kernel_elf(flavour)
-        self.workdir = os.path.join(paths.runs_dir(flavour), "debug")
-        argv = ["tools/bochs-run", "debug", "--kernel", self.kernel, "--cmdline", cmdline]
+        self.workdir = os.path.join(paths.runs_dir(flavour), f"debugger-shell-{name}")
+        argv = ["tools/bochs-run", "debug", "--kernel", self.kernel, "--cmdline", cmdline,
+                "--workdir", self.workdir, "--history", os.path.join(self.workdir, "history")]
         self.child = pexpect.spawn(PY, argv, cwd=paths.REPO, encoding="utf-8", codec_errors="replace",
                                    env=dict(os.environ, TERM="dumb"), echo=False, timeout=60)
         procs.register(self.child)
@@ -368,15 +369,15 @@ def run_case(name):
     flavour = flavour or skeleton_flavour()
     names = [f"shell-{name}-{r.__name__[5:].replace('_', '-')}" for r in rules]
     if flavour == "reference" and not os.path.isdir(os.path.join(paths.REPO, "solutions")):
-        return [results.Result("debugger", n, 0, 0, True, "", details="skipped: no reference kernel")
-                for n in names]
+        print(f"debugger shell: case {name} skipped: no solutions/, so no reference kernel (student release)")
+        return []
     broken = build(flavour)
     if broken:
         return [results.Result("debugger", n, 0, 0, False, f"make FLAVOUR={flavour} failed", details=broken)
                 for n in names]
     out, failure = [], None
     started = time.monotonic()
-    sh = ShellDriver(flavour, cmdline)
+    sh = ShellDriver(flavour, cmdline, name)
     try:
         state = {}
         for rule, rule_name in zip(rules, names):

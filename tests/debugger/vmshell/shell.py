@@ -48,11 +48,12 @@ HELP = """vm commands (everything else goes to Bochs; `help` is Bochs's own help
 class Shell:
     """One interactive session over a started BochsSession."""
 
-    def __init__(self, session, kernel_elf, symfile, *, interactive, out=None):
+    def __init__(self, session, kernel_elf, symfile, *, interactive, out=None, history=None):
         self.session = session
         self.dbg = debugger.Debugger(session, kernel_elf, symfile, budget=None, wall_timeout=10 ** 9)
         self.views = commands.Views(self.dbg)
         self.interactive = interactive
+        self.history = history or HISTORY
         self.out = out or sys.stdout
         self.prompt = "<bochs:1> "
         self.running = False        # the guest runs: Ctrl-C goes to Bochs
@@ -294,7 +295,7 @@ class Shell:
         """Line editing, history, completion of vm words and symbols."""
         import readline
         try:
-            readline.read_history_file(HISTORY)
+            readline.read_history_file(self.history)
         except OSError:
             pass
         readline.set_history_length(2000)
@@ -331,8 +332,8 @@ class Shell:
         finally:
             if readline:
                 try:
-                    os.makedirs(os.path.dirname(HISTORY), exist_ok=True)
-                    readline.write_history_file(HISTORY)
+                    os.makedirs(os.path.dirname(os.path.abspath(self.history)), exist_ok=True)
+                    readline.write_history_file(self.history)
                 except OSError:
                     pass
         return self.exit_status()
