@@ -17,11 +17,17 @@ PAGING = 0x80000000          # CR0.PG
 USER_TOP = kstate.KERNEL_BASE
 THREAD_ID, THREAD_NEXT = 0, 20   # Thread (os/proc/thread.h): +0 id, +20 next
 MAX_WAITERS = 8
+KERNEL_DIRECTORY = "AddressSpace::s_kernel_directory"
 FREE_SLOT = "NOT in use (a free slot of the pool: no vpage here)"
 
 
 class NotThere(Exception):
     """The kernel has no such data yet: the message says what is missing."""
+
+
+def label(p):
+    """`pid 3 (name)`, or the name of a space that is no process's."""
+    return f"pid {p.pid} ({p.name})" if p.pid else p.name
 
 
 def problem(text):
@@ -60,9 +66,20 @@ class Views:
         return pool
 
     def spaces(self):
-        """[(process, entries, tables)] for every live process with an address space."""
-        return [(p, *kstate.scan_space(self.dbg, p.directory))
-                for p in kstate.processes(self.dbg) if p.alive and p.directory]
+        """[(process, entries, tables)] for every live process with an address
+        space, and the current one (CR3) when it is no process's and not the
+        kernel's (a kernel test's own space)."""
+        procs = [p for p in kstate.processes(self.dbg) if p.alive and p.directory]
+        cr3 = self.dbg.creg()["cr3"] & FRAME_MASK
+        if cr3 not in [p.directory for p in procs] and cr3 != self.kernel_directory():
+            procs.append(kstate.Process(0, 0, "the current space, no process's", True, 0, 0, 0, 0, cr3))
+        return [(p, *kstate.scan_space(self.dbg, p.directory)) for p in procs]
+
+    def kernel_directory(self):
+        """The kernel's page directory (AddressSpace::s_kernel_directory), or None."""
+        if self.dbg.symbols.get(KERNEL_DIRECTORY) is None:
+            return None
+        return self.dbg.read_symbol(KERNEL_DIRECTORY)[0]
 
     def address(self, text):
         """ADDR: a number, `cr2`, a register (`esp`, `eip`, ...) or a kernel symbol."""
@@ -122,8 +139,9 @@ class Views:
             return match[0].directory, f"pid {pid} ({match[0].name})"
         directory = cr["cr3"] & FRAME_MASK
         owner = [p for p in procs if p.directory == directory]
-        who = f"pid {owner[0].pid} ({owner[0].name})" if owner else "the kernel's address space"
-        return directory, who + ", the current address space (CR3)"
+        who = (label(owner[0]) if owner else "the kernel's address space"
+               if directory == self.kernel_directory() else "an address space of no process")
+        return directory, who + ", the current one (CR3)"
 
     @staticmethod
     def describe_pde(pde):
@@ -274,6 +292,11 @@ class Views:
             return [f"frame 0x{frame:08x} has no descriptor: {what}"]
         owner, map_count = self.dbg.read_phys(fa.storage_base + 8 * index, 2)
         lines = [self.descriptor_line(frame, index, fa, owner, map_count).strip()]
+        span, (first, count, first_index) = next((i, s) for i, s in enumerate(fa.spans)
+                                                 if s[0] <= frame >> 12 < s[0] + s[1])
+        lines.append(f"  span {span} ({count} frames from pfn 0x{first:x}): index = {first_index} + "
+                     f"(0x{frame >> 12:x} - 0x{first:x}) = {index}; at storage base 0x{fa.storage_base:08x} "
+                     f"+ {index} * 8")
         problems = []
         if owner and map_count != kstate.FREE:
             body, found = self.vpage_lines(owner, self.pool(), fa, frame_seen=frame)
@@ -286,7 +309,7 @@ class Views:
             found += [(p, linear, e) for linear, e in sorted(entries.items())
                       if e & PRESENT and e & FRAME_MASK == frame]
         lines.append("  mapped at:" if found else "  mapped nowhere in user space")
-        lines += [f"    pid {p.pid} ({p.name}) 0x{linear:08x}: {words.present_entry(e)}" for p, linear, e in found]
+        lines += [f"    {label(p)} 0x{linear:08x}: {words.present_entry(e)}" for p, linear, e in found]
         if map_count != kstate.FREE and owner == 0:
             lines += self.kernel_use(frame, spaces)
         lines.append(f"  found by scanning {tables} page table{'s' * (tables != 1)} in {len(spaces)} address "
@@ -302,10 +325,10 @@ class Views:
         uses = []
         for p, _entries, _n in spaces:
             if p.directory == frame:
-                uses.append(f"  it is pid {p.pid}'s page directory")
+                uses.append(f"  it is {label(p)}'s page directory")
                 continue
             pdes = kstate.read_phys_bulk(self.dbg, p.directory, kstate.USER_DIRECTORY_ENTRIES)
-            uses += [f"  it is pid {p.pid}'s page table for 0x{d << 22:08x}-0x{(d << 22) + 0x3FFFFF:08x}"
+            uses += [f"  it is {label(p)}'s page table for 0x{d << 22:08x}-0x{(d << 22) + 0x3FFFFF:08x}"
                      for d, pde in enumerate(pdes) if pde & PRESENT and pde & FRAME_MASK == frame]
         return uses
 
@@ -350,6 +373,11 @@ class Views:
         census = self.census(fa)
         lines = [f"frame array: {fa.total} frames ({fa.total * 4} KiB), descriptors at "
                  f"0x{fa.storage_base:08x}-0x{fa.storage_end:08x}; {fa.free_count} free by its own count"]
+        lines += [f"  span {i}: {count} frames from 0x{first << 12:08x} (pfn 0x{first:x}), descriptors "
+                  f"{first_index}..{first_index + count - 1}" for i, (first, count, first_index) in enumerate(fa.spans)]
+        top = fa.free_top
+        lines.append(f"  free-stack top: descriptor {top - 1} (frame 0x{self.frame_of(fa, top - 1):08x})" if top
+                     else "  free stack empty")
         lines += [f"  {name:<8}{census[name]:>7}   {meaning}" for name, meaning in self.FRAME_ROWS]
         if census["free"] != fa.free_count:
             lines.append(problem(f"{census['free']} descriptors are free, but m_free_count is {fa.free_count}"))
