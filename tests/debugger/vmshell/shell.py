@@ -55,26 +55,13 @@ class Shell:
         self.interactive = interactive
         self.history = history or HISTORY
         self.out = out or sys.stdout
-        self.prompt = "<bochs:1> "
+        self.number = 1             # the prompt counts the lines typed here, not Bochs's own
         self.running = False        # the guest runs: Ctrl-C goes to Bochs
         self.fault_break = None     # (breakpoint number, set of pages, or None for any page)
-        self.track_prompt()
         self.by_address = {}
         for name, addr in self.dbg.symbols.items():
             if addr is not None:
                 self.by_address.setdefault(addr, name)
-
-    def track_prompt(self):
-        """Keep self.prompt at Bochs's latest prompt, also across the commands
-        the vm views send (the number counts every command)."""
-        take_chunk = self.session._take_chunk
-
-        def tracking(data):
-            take_chunk(data)
-            prompt = PROMPT_RE.search(self.session.tail)
-            if prompt:
-                self.prompt = prompt.group(0)
-        self.session._take_chunk = tracking
 
     # -- output ---------------------------------------------------------------
     def write(self, text):
@@ -100,7 +87,6 @@ class Shell:
                 pending += "".join(s.since[mark:]).replace("\r", "")
                 prompt = PROMPT_RE.search(pending)
                 if prompt:
-                    self.prompt = prompt.group(0)
                     pending = pending[:prompt.start()]
                     s.at_prompt = True
                     s._note_ticks()
@@ -259,8 +245,15 @@ class Shell:
         finally:
             self.dbg.transcript.clear()
 
+    @property
+    def prompt(self):
+        """`<bochs:N> `, N counting the lines typed in this shell (Bochs's own
+        number also counts the commands the vm views send)."""
+        return f"<bochs:{self.number}> "
+
     def handle(self, line):
         """One input line."""
+        self.number += 1
         parts = line.split()
         if parts[:1] == ["vm"]:
             self.vm(parts[1:])
