@@ -30,6 +30,11 @@ def label(p):
     return f"pid {p.pid} ({p.name})" if p.pid else p.name
 
 
+def plural(n, word, many=None):
+    """`1 vpage`, `2 vpages`."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def problem(text):
     """An inconsistency line."""
     return f"  !! {text}"
@@ -72,7 +77,7 @@ class Views:
         procs = [p for p in kstate.processes(self.dbg) if p.alive and p.directory]
         cr3 = self.dbg.creg()["cr3"] & FRAME_MASK
         if cr3 not in [p.directory for p in procs] and cr3 != self.kernel_directory():
-            procs.append(kstate.Process(0, 0, "the current space, no process's", True, 0, 0, 0, 0, cr3))
+            procs.append(kstate.Process(0, 0, "the current space (no process)", True, 0, 0, 0, 0, cr3))
         return [(p, *kstate.scan_space(self.dbg, p.directory)) for p in procs]
 
     def kernel_directory(self):
@@ -312,8 +317,8 @@ class Views:
         lines += [f"    {label(p)} 0x{linear:08x}: {words.present_entry(e)}" for p, linear, e in found]
         if map_count != kstate.FREE and owner == 0:
             lines += self.kernel_use(frame, spaces)
-        lines.append(f"  found by scanning {tables} page table{'s' * (tables != 1)} in {len(spaces)} address "
-                     f"space{'s' * (len(spaces) != 1)}: the frame array cannot say where a frame is mapped")
+        lines.append(f"  found by scanning {plural(tables, 'page table')} in {plural(len(spaces), 'address space')}: "
+                     "the frame array cannot say where a frame is mapped")
         if map_count == kstate.FREE and found:
             problems.append(f"the frame is free, yet {len(found)} entries map it")
         elif map_count != kstate.FREE and map_count != len(found):
@@ -434,7 +439,7 @@ class Views:
         differences, mapped, live = kstate.count_differences(self.dbg, fa, [e for _p, e, _n in spaces])
         present = sum(1 for _p, e, _n in spaces for v in e.values() if v & PRESENT)
         absent = sum(len(e) for _p, e, _n in spaces) - present
-        lines = [f"recounted {fa.total} frame descriptors and {live} vpages in use against "
-                 f"{len(spaces)} address space{'s' * (len(spaces) != 1)} ({present} present entries on "
-                 f"{mapped} frames, {absent} not-present entries)"]
+        lines = [f"recounted {plural(fa.total, 'frame descriptor')} and {plural(live, 'vpage')} in use against "
+                 f"{plural(len(spaces), 'address space')} ({plural(present, 'present entry', 'present entries')} "
+                 f"on {plural(mapped, 'frame')}, {plural(absent, 'not-present entry', 'not-present entries')})"]
         return lines + ([problem(d) for d in differences] or ["  consistent"])
