@@ -28,6 +28,7 @@ STOP_LINE_RE = re.compile(r"^(\(\d+\) Breakpoint \d+|\(\d+\) \[0x|Next at t=)")
 BREAK_HIT_RE = re.compile(r"\(\d+\) Breakpoint (\d+),")
 CONTINUE = ("c", "cont", "continue")
 HANDLER = "vm::handle_fault"
+RET = 0xC3                    # the `ret` opcode
 FAULT_ARG = 8                 # handle_fault(AddressSpace&, const PageFault&): [esp+8] at entry
 HISTORY = os.path.join(paths.BUILD, ".debug-history")
 
@@ -197,13 +198,24 @@ class Shell:
         best = max((a for a in self.by_address if a <= eip), default=None)
         return (self.by_address[best], best) if best is not None else (f"0x{eip:08x}", eip)
 
+    def return_slot(self, regs, start):
+        """Where the current function's return address is: on top of the
+        stack at its first instruction and at its `ret`, above the saved ebp
+        after `push ebp`, and at ebp + 4 once `mov ebp, esp` ran (the kernel
+        keeps frame pointers)."""
+        eip, esp = regs["eip"], regs["esp"]
+        if eip == start or self.dbg.read_virt(eip & ~3)[0] >> 8 * (eip & 3) & 0xFF == RET:
+            return esp
+        if eip == start + 1:
+            return esp + 4
+        return regs["ebp"] + 4
+
     def finish(self, args):
         """vm finish: run to the current function's return."""
         self.views.running()
         regs = self.dbg.regs()
         name, start = self.function_at(regs["eip"])
-        at_entry = regs["eip"] == start
-        back = self.dbg.read_virt(regs["esp"] if at_entry else regs["ebp"] + 4)[0]
+        back = self.dbg.read_virt(self.return_slot(regs, start))[0]
         before = set(self.dbg.breakpoints())
         self.dbg.cmd(f"lb 0x{back:x}")
         temporary = max(set(self.dbg.breakpoints()) - before)
