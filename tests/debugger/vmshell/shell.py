@@ -242,7 +242,7 @@ class Shell:
                 self.say(HELP.splitlines())
                 return
             self.say(table[args[0]](args[1:]))
-        except (commands.NotThere, ValueError) as e:
+        except (words.NotThere, ValueError) as e:
             self.say([f"vm {args[0]}: {e}"])
         except debugger.CheckFailed as e:
             self.say([f"vm {args[0]}: cannot read the kernel's state here: {e}"])

@@ -77,3 +77,22 @@ def number(text, what="address"):
         return int(text.replace("_", ""), 0)
     except ValueError:
         raise ValueError(f"`{text}` is not a number ({what}: 0x... or decimal)") from None
+
+
+class NotThere(Exception):
+    """The kernel has no such data yet: the message says what is missing."""
+
+
+def label(p):
+    """`pid 3 (name)`, or the name of a space that is no process's."""
+    return f"pid {p.pid} ({p.name})" if p.pid else p.name
+
+
+def plural(n, word, many=None):
+    """`1 vpage`, `2 vpages`."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def problem(text):
+    """An inconsistency line."""
+    return f"  !! {text}"
