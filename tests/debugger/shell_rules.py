@@ -281,4 +281,11 @@ def rule_runs_to_power_off(sh, dbg, state):
     need("@@ - END run" in text, "skeleton-console-streamed", text[-800:])
 
 
-SKELETON_RULES = (rule_ctrl_c, rule_says_what_is_missing, rule_runs_to_power_off)
+def rule_empty_line_repeats(sh, dbg, state):
+    """As in Bochs, an empty line repeats the last command (here `s`: one more instruction)."""
+    first = field(r"Next at t=(\d+)", sh.command("s"), "empty-line-repeats", "tick count")
+    again = field(r"Next at t=(\d+)", sh.command(""), "empty-line-repeats", "tick count")
+    need(again == first + 1, "empty-line-repeats", f"`s` stopped at t={first}, the empty line after it at t={again}")
+
+
+SKELETON_RULES = (rule_ctrl_c, rule_says_what_is_missing, rule_empty_line_repeats, rule_runs_to_power_off)

@@ -61,7 +61,7 @@ class ShellDriver:
         self.child.sendline(cmd)
         self.child.expect(PROMPT, timeout=timeout)
         lines = self.child.before.replace("\r", "").split("\n")
-        if lines and lines[0].strip().endswith(cmd.strip()):
+        if lines and (lines[0].strip().endswith(cmd.strip()) if cmd.strip() else not lines[0].strip()):
             lines = lines[1:]
         return "\n".join(lines).strip("\n")
 

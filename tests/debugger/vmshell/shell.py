@@ -57,6 +57,7 @@ class Shell:
         self.history = history or HISTORY
         self.out = out or sys.stdout
         self.number = 1             # the prompt counts the lines typed here, not Bochs's own
+        self.last_line = None       # what an empty line repeats
         self.running = False        # the guest runs: Ctrl-C goes to Bochs
         self.fault_break = None     # (breakpoint number, set of pages, or None for any page)
         self.by_address = {}
@@ -333,7 +334,12 @@ class Shell:
                     self.bochs("q")
                     break
                 if line.strip():
-                    self.handle(line)
+                    self.last_line = line
+                elif self.last_line:
+                    line = self.last_line   # as in Bochs: an empty line repeats the last command
+                else:
+                    continue
+                self.handle(line)
         finally:
             if readline:
                 try:
