@@ -339,7 +339,11 @@ class Shell:
                     line = self.last_line   # as in Bochs: an empty line repeats the last command
                 else:
                     continue
-                self.handle(line)
+                try:
+                    self.handle(line)
+                except KeyboardInterrupt:       # Ctrl-C while a vm view reads memory
+                    self.write("\nvm: interrupted\n")
+                    self.resync()
         finally:
             if readline:
                 try:
@@ -348,6 +352,13 @@ class Shell:
                 except OSError:
                     pass
         return self.exit_status()
+
+    def resync(self):
+        """Back at Bochs's prompt after an interrupted command (its answer is dropped)."""
+        s = self.session
+        if not s.at_prompt and not s.exited and s.wait(bochs.COMMAND_TIMEOUT) == "prompt":
+            s.take()
+        self.dbg.transcript.clear()
 
     def exit_status(self):
         """Bochs's exit status once it has ended (1 after a guest power-off)."""
