@@ -5,7 +5,9 @@ output comes back as it is printed (the kernel console too, while the guest
 runs). Ctrl-C while the guest runs breaks into the debugger, as in Bochs.
 Lines are edited with readline (history in build/.debug-history); without a
 terminal on stdin the shell reads commands from it and echoes them after the
-prompt, so `printf 'c\\nq\\n' | make debug` gives a readable transcript.
+prompt, so `printf 'c\\nq\\n' | make debug` gives a readable transcript. The
+prompt `<bochs:N>` counts the lines typed (Bochs's own number would also
+count the reads the vm views make), and an empty line repeats the last one.
 
 `vm break fault [ADDR]` is a breakpoint on vm::handle_fault with a filter the
 shell applies: at a stop in a fault outside the wanted pages the shell
