@@ -51,7 +51,8 @@ help:
 	@echo "make [FLAVOUR=reference|student|labN]  build kernel.elf, kernel.sym and os.iso"
 	@echo "make run        boot it headless in Bochs, console on the terminal"
 	@echo "make run-qemu   boot the same ISO in QEMU"
-	@echo "make debug      Bochs with its debugger and the kernel symbols, stopped at reset"
+	@echo "make debug      Bochs with its debugger and the kernel symbols, stopped at reset,"
+	@echo "                plus vm commands (vm help; RAW=1 for the bare debugger)"
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
@@ -162,7 +163,7 @@ run-qemu: all
 
 debug: all
 	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(UNTIL),--until $(UNTIL))
+	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw)
 
 # ---- tests ----
 LAB ?=
@@ -187,8 +188,10 @@ test-kernel: all
 
 test-debugger: all
 	@mkdir -p $(RESULTS)
-	@$(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/debugger.xml
+	@status=0; $(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
+	    --junit $(RESULTS)/debugger.xml || status=1; \
+	$(if $(LAB),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
+	exit $$status
 
 # Host test binaries, built by tools/host-tests.py through these rules:
 # build/host/<flavour>/<dir>/tests and .../tests-asan

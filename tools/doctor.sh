@@ -243,6 +243,13 @@ elif version=$(/usr/bin/python3 -c 'import pexpect; print(pexpect.__version__)' 
 else
     fail "python3-pexpect" "/usr/bin/python3 cannot import pexpect" "$(install_hint python3-pexpect)"
 fi
+# make debug's shell edits lines and keeps history with Python's readline module.
+if [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import readline' 2>/dev/null; then
+    ok "python3 readline" "make debug's shell has line editing and history"
+elif [[ -x /usr/bin/python3 ]]; then
+    fail "python3 readline" "/usr/bin/python3 cannot import readline (make debug: no line editing)" \
+        "$(install_hint libpython3-stdlib)"
+fi
 
 # -------------------------------------------------------------------- QEMU
 if have qemu-system-i386; then

@@ -89,11 +89,40 @@ class VPage:
     flags: int
 
 
+def unpack_vpage(words):
+    """A VPage from its four words."""
+    return VPage(words[0], words[1], words[2], words[3] & 0xFFFF, (words[3] >> 16) & 0xFF, words[3] >> 24)
+
+
 def vpage(dbg, handle):
     """The VPage behind a handle, from the pool g_vpages."""
     slots = dbg.read_symbol("g_vpages", 1)[0]
-    words = dbg.read_virt(slots + 16 * (handle - 1), 4)
-    return VPage(words[0], words[1], words[2], words[3] & 0xFFFF, (words[3] >> 16) & 0xFF, words[3] >> 24)
+    return unpack_vpage(dbg.read_virt(slots + 16 * (handle - 1), 4))
+
+
+@dataclass
+class VPagePool:
+    slots: int           # address of slot 0 (handle 1)
+    bits_at: int         # address of the in-use bits (bit h-1 for handle h)
+    capacity: int
+    in_use: int
+
+    def slot_address(self, handle):
+        """Linear address of the slot of `handle`."""
+        return self.slots + 16 * (handle - 1)
+
+
+def vpage_pool(dbg):
+    """g_vpages's header (capacity 0 before vm::init made the pool)."""
+    return VPagePool(*dbg.read_symbol("g_vpages", 4))
+
+
+def vpage_live(dbg, pool, handle):
+    """True when `handle` names a vpage in use (its in-use bit is set)."""
+    if not 0 < handle <= pool.capacity:
+        return False
+    word = dbg.read_virt(pool.bits_at + 4 * ((handle - 1) // 32))[0]
+    return bool(word >> ((handle - 1) % 32) & 1)
 
 
 # ---- processes and their page tables (lab 4) ----------------------------------
@@ -155,19 +184,37 @@ def processes(dbg):
     return out
 
 
-def user_entries(dbg, directory):
-    """{linear address: raw entry} of every nonzero user page-table entry under
-    the page directory at physical `directory` (read with xp)."""
-    entries = {}
+def scan_space(dbg, directory):
+    """({linear address: raw entry} of every nonzero user page-table entry
+    under the page directory at physical `directory`, number of page tables
+    read): the scan the seed calls the only way to find where a frame is mapped."""
+    entries, tables = {}, 0
     for d, pde in enumerate(read_phys_bulk(dbg, directory, USER_DIRECTORY_ENTRIES)):
         if not pde & PRESENT:
             dbg.expect(pde == 0, f"directory 0x{directory:08x} entry {d} is 0x{pde:08x}: not present, not zero")
             continue
         dbg.expect(not pde & 0x80, f"directory 0x{directory:08x} entry {d}: a 4 MiB page in the user half")
+        tables += 1
         for t, e in enumerate(read_phys_bulk(dbg, pde & ~0xFFF, ENTRIES_PER_TABLE)):
             if e:
                 entries[(d << 22) | (t << 12)] = e
-    return entries
+    return entries, tables
+
+
+def user_entries(dbg, directory):
+    """{linear address: raw entry} of every nonzero user page-table entry under
+    the page directory at physical `directory` (read with xp)."""
+    return scan_space(dbg, directory)[0]
+
+
+def walk(dbg, directory, linear):
+    """(directory entry, table entry or None when there is no page table)
+    for `linear` under the page directory at physical `directory`, read with
+    xp. A 4 MiB directory entry has no table entry either."""
+    pde = dbg.read_phys(directory + 4 * (linear >> 22))[0]
+    if not pde & PRESENT or pde & 0x80:
+        return pde, None
+    return pde, dbg.read_phys((pde & ~0xFFF) + 4 * ((linear >> 12) & 0x3FF))[0]
 
 
 def entry_vpage(entry):
@@ -183,44 +230,60 @@ def check_counts(dbg, fa, spaces):
         records that frame;
       - a vpage's refs = the entries (present or not) referring to it, for
         every vpage in use in g_vpages, and only vpages in use are referred to.
-    Returns (frames mapped, vpages in use) for the report."""
-    descriptors = read_phys_bulk(dbg, fa.storage_base, 2 * fa.total)
+    Fails with the first difference. Returns (frames mapped, vpages in use)."""
+    differences, mapped, live = count_differences(dbg, fa, spaces)
+    dbg.expect(not differences, differences[0] if differences else "")
+    return mapped, live
+
+
+def count_differences(dbg, fa, spaces):
+    """What check_counts() checks, as a list of every difference found (empty:
+    consistent), with (frames mapped, vpages in use). `vm check` prints it."""
+    differences = []
+    descriptors = read_phys_bulk(dbg, fa.storage_base, 2 * fa.total) if fa.total else []
     slots, bits_at, capacity, in_use = dbg.read_symbol("g_vpages", 4)
-    bits = unpack_words(dbg.dump_virt(bits_at, 4 * ((capacity + 31) // 32)))
+    bits = unpack_words(dbg.dump_virt(bits_at, 4 * ((capacity + 31) // 32))) if capacity else []
     live = [h for h in range(1, capacity + 1) if bits[(h - 1) // 32] >> ((h - 1) % 32) & 1]
-    dbg.expect(len(live) == in_use, f"g_vpages: {len(live)} in-use bits but m_in_use {in_use}")
+    if len(live) != in_use:
+        differences.append(f"g_vpages: {len(live)} in-use bits but m_in_use {in_use}")
+    live_set = set(live)
     pool = unpack_words(dbg.dump_virt(slots, 16 * max(live))) if live else []
 
     maps, refs = {}, {}
     for entries in spaces:
-        for linear, e in entries.items():
+        for linear, e in sorted(entries.items()):
             if e & PRESENT:
                 frame = e & ~0xFFF
                 index = fa.index_of(frame)
-                dbg.expect(index is not None, f"entry 0x{e:08x} at 0x{linear:08x} maps 0x{frame:08x}: no frame")
+                if index is None:
+                    differences.append(f"entry 0x{e:08x} at 0x{linear:08x} maps 0x{frame:08x}: no frame")
+                    continue
                 maps[index] = maps.get(index, 0) + 1
                 owner = descriptors[2 * index]
-                dbg.expect(descriptors[2 * index + 1] != FREE and owner in live,
-                           f"0x{linear:08x} maps frame 0x{frame:08x}, which is free or owned by no vpage "
-                           f"(descriptor {owner}, 0x{descriptors[2 * index + 1]:08x})")
-                dbg.expect(pool[4 * (owner - 1)] == frame,
-                           f"frame 0x{frame:08x} belongs to vpage {owner}, which records frame "
-                           f"0x{pool[4 * (owner - 1)]:08x}")
+                if descriptors[2 * index + 1] == FREE or owner not in live_set:
+                    differences.append(
+                        f"0x{linear:08x} maps frame 0x{frame:08x}, which is free or owned by no vpage "
+                        f"(descriptor {owner}, 0x{descriptors[2 * index + 1]:08x})")
+                    continue
+                if pool[4 * (owner - 1)] != frame:
+                    differences.append(f"frame 0x{frame:08x} belongs to vpage {owner}, which records frame "
+                                       f"0x{pool[4 * (owner - 1)]:08x}")
                 vpage_handle = owner
             else:
                 vpage_handle = entry_vpage(e)
-                dbg.expect(vpage_handle in live, f"not-present entry 0x{e:08x} at 0x{linear:08x}: "
-                           f"vpage {vpage_handle} is not in use")
+                if vpage_handle not in live_set:
+                    differences.append(f"not-present entry 0x{e:08x} at 0x{linear:08x}: "
+                                       f"vpage {vpage_handle} is not in use")
+                    continue
             refs[vpage_handle] = refs.get(vpage_handle, 0) + 1
 
     for index in range(fa.total):
         map_count = descriptors[2 * index + 1]
-        if map_count != FREE:
-            dbg.expect(map_count == maps.get(index, 0),
-                       f"frame descriptor {index}: map count {map_count}, but {maps.get(index, 0)} "
-                       "present entries point at the frame")
+        if map_count != FREE and map_count != maps.get(index, 0):
+            differences.append(f"frame descriptor {index}: map count {map_count}, but {maps.get(index, 0)} "
+                               "present entries point at the frame")
     for h in live:
         count = pool[4 * (h - 1) + 3] & 0xFFFF
-        dbg.expect(count == refs.get(h, 0),
-                   f"vpage {h}: refs {count}, but {refs.get(h, 0)} entries refer to it")
-    return len(maps), len(live)
+        if count != refs.get(h, 0):
+            differences.append(f"vpage {h}: refs {count}, but {refs.get(h, 0)} entries refer to it")
+    return differences, len(maps), len(live)
