@@ -88,7 +88,7 @@ $(SYMBOLS): $(KERNEL)
 	@echo "  SYM   $@"
 	@$(PYTHON) tests/harness/symbols.py $< $@
 
-$(ISO): $(KERNEL)
+$(ISO): $(KERNEL) tools/mkiso tests/harness/bootimage.py
 	@echo "  ISO   $@"
 	@tools/mkiso $< $@
 

@@ -12,6 +12,9 @@ struct BootModule {
     char name[64];       // the module's command line (its file name)
 };
 
+// A module is a file GRUB loaded, or one program of the program archive
+// (kernel/program_archive.h). Past kMaxModules, boot prints each module it
+// drops, and modules_dropped counts them.
 struct BootInfo {
     static constexpr unsigned kMaxModules = 64;
 
@@ -20,6 +23,7 @@ struct BootInfo {
     uint32_t mem_upper_kib { 0 };
     BootModule modules[kMaxModules];
     unsigned module_count { 0 };
+    unsigned modules_dropped { 0 };
     // Physical ranges GRUB used that must not be handed out: the info
     // structure, the command line, the memory map, the module list.
     PhysRange multiboot_ranges[4];
