@@ -17,6 +17,8 @@ void init(const char* text, bool grub_escaped)
 {
     size_t n = 0;
     for (; text && *text && n < kMaxLength; ++text) {
+        if (grub_escaped && text[0] == '"')
+            continue; // GRUB's quotes around a word with spaces
         if (grub_escaped && text[0] == '\\' && text[1])
             ++text;
         g_text[n++] = *text;

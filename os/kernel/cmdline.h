@@ -4,10 +4,11 @@
 //   token=<hex>    the per-run verdict token (see ktest.h)
 //   panic=halt     stop in place after a panic instead of powering off
 //
-// Example grub.cfg line: `multiboot /boot/kernel.elf 'test=boot' 'token=8f3a...'`
-// (tools/mkiso quotes every word). GRUB hands the words on with each `\`,
-// `'` and `"` escaped by a backslash; init() undoes that, so text() is
-// exactly the line the harness asked for, whatever characters it holds.
+// Example GRUB config line: `multiboot /boot/kernel.elf 'test=boot token=8f3a...'`
+// (tools/mkiso passes the whole line as one quoted word). GRUB hands it on
+// with each `\`, `'` and `"` escaped by a backslash, and in double quotes when
+// it holds a space; init() undoes exactly that, so text() is the line the
+// harness asked for, whatever characters it holds.
 #pragma once
 
 #include <stddef.h>
@@ -15,7 +16,7 @@
 namespace cmdline {
 // Keep a private copy of `text` (at most kMaxLength bytes are kept; a longer
 // line is cut and init() says so on the console). With `grub_escaped`, a
-// backslash is dropped and the character after it kept as it is.
+// bare `"` is dropped, and a backslash too, keeping the character after it.
 constexpr size_t kMaxLength = 4096;
 void init(const char* text, bool grub_escaped);
 const char* text();

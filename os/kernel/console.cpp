@@ -42,3 +42,5 @@ void console_write(const char* bytes, size_t n)
     for (size_t done = 0; done < n; done += kConsoleChunk)
         serial::write(bytes + done, n - done < kConsoleChunk ? n - done : kConsoleChunk);
 }
+
+void console_write_line(const char* line, size_t n) { serial::write(line, n, true); }

@@ -15,3 +15,6 @@ int kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char* fmt, va_list args);
 // Write `n` bytes as they are, whole when n <= kConsoleChunk.
 void console_write(const char* bytes, size_t n);
+// Write `n` bytes (n <= kConsoleChunk) whole, starting a line of their own:
+// a line another writer left open is ended first.
+void console_write_line(const char* line, size_t n);

@@ -50,7 +50,8 @@ struct Line {
         add(fmt, args);
         va_end(args);
     }
-    // Write the line; one cut short by the buffer still ends in a newline.
+    // Write the line whole, on a line of its own; one cut short by the buffer
+    // still ends in a newline.
     void emit()
     {
         if (used == 0 || text[used - 1] != '\n') {
@@ -58,7 +59,7 @@ struct Line {
                 --used;
             text[used++] = '\n';
         }
-        console_write(text, used);
+        console_write_line(text, used);
     }
     static int min_int(int a, int b) { return a < b ? a : b; }
 };

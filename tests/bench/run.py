@@ -54,7 +54,7 @@ def figure(run, where):
     """The number a FIGURES row names, as text."""
     kind, what = where
     if kind == "console":
-        m = re.search(what, run.serial or run.console)
+        m = re.search(what, run.serial)
         return m.group(1) if m else "?"
     if kind == "value":
         return run.report.values.get(what, "?")

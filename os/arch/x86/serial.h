@@ -10,8 +10,10 @@
 namespace serial {
 void init();
 // Write `n` bytes to COM1 with interrupts off, so that no other thread's
-// output can land in the middle of them (a verdict line stays whole).
-void write(const char* bytes, size_t n);
+// output can land in the middle of them (a verdict line stays whole). With
+// `own_line`, first end a line another writer left open, so the bytes start
+// a line of their own.
+void write(const char* bytes, size_t n, bool own_line = false);
 // Wait until COM1 has sent every byte (its transmitter is empty), so that a
 // power-off right after does not cut the last line.
 void drain();
