@@ -33,7 +33,7 @@ void copy_name(BootModule& m, const char* name)
 }
 
 // Record one module, or say on the console that it is dropped.
-void add_one(BootInfo& out, uint32_t start, uint32_t end, const char* name)
+void add_one(BootInfo& out, uint32_t start, uint32_t end, const char* name, bool in_archive)
 {
     if (out.module_count == BootInfo::kMaxModules) {
         kprintf("boot: module '%s' dropped: the kernel keeps at most %u modules\n", name, BootInfo::kMaxModules);
@@ -43,13 +43,14 @@ void add_one(BootInfo& out, uint32_t start, uint32_t end, const char* name)
     BootModule& m = out.modules[out.module_count++];
     m.start = start;
     m.end = end;
+    m.in_archive = in_archive;
     copy_name(m, name);
 }
 
 // Record a module; a program archive also lists each of its programs.
 void add_module(BootInfo& out, uint32_t start, uint32_t end, const char* name)
 {
-    add_one(out, start, end, name);
+    add_one(out, start, end, name, false);
     const auto* data = physical<uint8_t>(start);
     uint32_t size = end - start;
     if (strcmp(name, program_archive::kModuleName) != 0 || !program_archive::is_archive(data, size))
@@ -61,7 +62,7 @@ void add_module(BootInfo& out, uint32_t start, uint32_t end, const char* name)
             continue;
         }
         const auto& e = program_archive::entry(data, i);
-        add_one(out, start + e.offset, start + e.offset + e.size, e.name);
+        add_one(out, start + e.offset, start + e.offset + e.size, e.name, true);
     }
 }
 
@@ -111,6 +112,18 @@ void print_boot_info(const BootInfo& info)
     if (info.modules_dropped)
         kprintf(" (%u dropped, see above)", info.modules_dropped);
     kprintf("\n");
-    for (unsigned i = 0; i < info.module_count; ++i)
-        kprintf("  [0x%08x - 0x%08x) %s\n", info.modules[i].start, info.modules[i].end, info.modules[i].name);
+    for (unsigned i = 0; i < info.module_count; ++i) {
+        const BootModule& m = info.modules[i];
+        if (!m.in_archive)
+            kprintf("  [0x%08x - 0x%08x) %s\n", m.start, m.end, m.name);
+    }
+    bool any = false;
+    for (unsigned i = 0; i < info.module_count; ++i) {
+        if (info.modules[i].in_archive) {
+            kprintf("%s %s", any ? "" : "  programs in the archive:", info.modules[i].name);
+            any = true;
+        }
+    }
+    if (any)
+        kprintf("\n");
 }

@@ -10,6 +10,7 @@
 struct BootModule {
     uint32_t start, end; // physical, [start, end)
     char name[64];       // the module's command line (its file name)
+    bool in_archive;     // one program of the program archive
 };
 
 // A module is a file GRUB loaded, or one program of the program archive
@@ -34,5 +35,6 @@ struct BootInfo {
 // The first 16 MiB must be reachable through the direct map (boot.S).
 void read_boot_info(uint32_t info_physical, BootInfo& out);
 
-// Print the memory map and the modules.
+// Print the memory map and the modules (the archive's programs by name only:
+// every byte on the serial console costs the boot some 870 instructions).
 void print_boot_info(const BootInfo& info);

@@ -39,10 +39,10 @@ from . import kout, paths, procs
 
 DEFAULT_MEGS = 32
 DEFAULT_BUDGET = 2_000_000_000
-FLOOD_CAP = 256 * 1024  # no test prints a tenth of this; more is a flood
+FLOOD_CAP = 64 * 1024   # the chattiest test prints 8 KiB; a flood is stopped after 64 KiB
 START_TIMEOUT = 30          # seconds for Bochs to reach its first prompt
 COMMAND_TIMEOUT = 30        # seconds for one debugger command
-POLL_INTERVAL = 2.0         # seconds between checks for a halted CPU
+POLL_INTERVAL = 0.5         # seconds between checks for a halted CPU
 DUMP_COMMANDS = ("r", "sreg", "creg", "print-stack", "info tab")
 DUMP_MAX_LINES = 40         # per dump command (`info tab` can be long)
 
