@@ -117,13 +117,9 @@ void print_boot_info(const BootInfo& info)
         if (!m.in_archive)
             kprintf("  [0x%08x - 0x%08x) %s\n", m.start, m.end, m.name);
     }
-    bool any = false;
-    for (unsigned i = 0; i < info.module_count; ++i) {
-        if (info.modules[i].in_archive) {
-            kprintf("%s %s", any ? "" : "  programs in the archive:", info.modules[i].name);
-            any = true;
-        }
-    }
-    if (any)
-        kprintf("\n");
+    unsigned programs = 0;
+    for (unsigned i = 0; i < info.module_count; ++i)
+        programs += info.modules[i].in_archive;
+    if (programs)
+        kprintf("  %u programs in the archive\n", programs);
 }

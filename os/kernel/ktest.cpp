@@ -1,5 +1,6 @@
 #include "kernel/ktest.h"
 
+#include "arch/x86/cpu.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "lib/format.h"
@@ -99,7 +100,9 @@ bool run(const char* name)
 {
     for (const Test* t = __start_ktests; t < __stop_ktests; ++t) {
         if (same_name(t->name, name)) {
-            kprintf("ktest: running %s\n", name);
+            // Under Bochs the TSC counts guest instructions since reset:
+            // the boot's whole cost up to the test (make bench).
+            kprintf("ktest: running %s (%llu instructions since reset)\n", name, (unsigned long long)cpu::rdtsc());
             t->body();
             tagged("END %s\n", name);
             return true;
