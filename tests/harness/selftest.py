@@ -118,7 +118,7 @@ def modules_past_limit_are_reported(flavour):
         names = [f"prog-{i:02d}" for i in range(70)]
         for name in names:
             os.link(hello, os.path.join(tmp, "user", name + ".elf"))
-        run, _, _ = boot(flavour, "modules-past-limit", ("test=boot-smoke", ""),
+        run, _, _ = boot(flavour, "modules-past-limit", ("test=cmdline-echo", ""),
                          kernel=os.path.join(tmp, "kernel.elf"))
     # the archive is module 1, so programs 0..62 fit and 63..69 are dropped
     dropped = re.findall(r"boot: module '([^']+)' dropped", run.serial)
