@@ -181,7 +181,7 @@ def _dump_eip(run):
 def replay_stops_at_halt(flavour):
     """A `cli; hlt` hang's replay command has an UNTIL, and the replay stops
     there to the instruction: at that count, at the hlt that hung."""
-    run, _, cmdline = boot(flavour, "replay-halt", ("test=misbehave-halt", ""), budget=150_000_000)
+    run, _, cmdline = boot(flavour, "replay-halt", ("test=misbehave-halt", ""), budget=80_000_000)
     address = bochs.halt_address(run.reason)
     expect(run.stop == "budget" and address is not None, f"run ended {run.outcome}: {run.reason}")
     expect(run.stopped_at is not None, "no UNTIL for the replay")
@@ -193,8 +193,8 @@ def replay_stops_at_halt(flavour):
 def replay_stops_at_budget(flavour):
     """A spinning hang's replay stops at the same instruction count and the
     same eip as the run the harness stopped."""
-    run, _, cmdline = boot(flavour, "replay-spin", ("test=misbehave-spin", ""), budget=120_000_000)
-    expect(run.stop == "budget" and run.stopped_at == 120_000_000, f"run ended {run.outcome} "
+    run, _, cmdline = boot(flavour, "replay-spin", ("test=misbehave-spin", ""), budget=60_000_000)
+    expect(run.stop == "budget" and run.stopped_at == 60_000_000, f"run ended {run.outcome} "
            f"at {run.stopped_at}: {run.reason}")
     tick, eip = _replay_stop(flavour, cmdline, run.stopped_at)
     expect(tick == run.stopped_at, f"replay stopped at {tick}, expected {run.stopped_at}")
