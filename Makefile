@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade bench release clean skeletons check-skeletons
+        test-debugger test-harness test-skeletons grade bench release clean skeletons check-skeletons
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -56,6 +56,7 @@ help:
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "make test-harness  self-tests of the harness and the boot path"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
@@ -89,7 +90,7 @@ $(SYMBOLS): $(KERNEL)
 	@echo "  SYM   $@"
 	@$(PYTHON) tests/harness/symbols.py $< $@
 
-$(ISO): $(KERNEL)
+$(ISO): $(KERNEL) tools/mkiso tests/harness/bootimage.py
 	@echo "  ISO   $@"
 	@tools/mkiso $< $@
 
@@ -174,6 +175,7 @@ test: setup
 	-@$(MAKE) --no-print-directory test-host
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
+	-@$(MAKE) --no-print-directory test-harness
 	-@$(MAKE) --no-print-directory test-skeletons
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
@@ -192,6 +194,12 @@ test-debugger: all
 	    --junit $(RESULTS)/debugger.xml || status=1; \
 	$(if $(LAB),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
 	exit $$status
+
+# Self-tests of the harness and the boot path (command-line quoting through
+# GRUB, dropped modules, missing verdicts, replays that stop where the run did).
+test-harness: all
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tests/harness/selftest.py --flavour $(FLAVOUR) --junit $(RESULTS)/harness.xml
 
 # Host test binaries, built by tools/host-tests.py through these rules:
 # build/host/<flavour>/<dir>/tests and .../tests-asan

@@ -108,31 +108,32 @@ else
 fi
 
 # -------------------------------------------------------------------- GRUB
-if have grub-mkrescue; then ok "grub-mkrescue" "$(first_line grub-mkrescue --version)"
-else fail "grub-mkrescue" "not found" "$(install_hint grub-common)"; fi
+if have grub-mkimage; then ok "grub-mkimage" "$(first_line grub-mkimage --version)"
+else fail "grub-mkimage" "not found" "$(install_hint grub-common)"; fi
 
-if [[ -f /usr/lib/grub/i386-pc/multiboot.mod ]]; then
-    ok "GRUB i386-pc modules" "/usr/lib/grub/i386-pc (with multiboot.mod)"
+if [[ -f /usr/lib/grub/i386-pc/multiboot.mod && -f /usr/lib/grub/i386-pc/cdboot.img ]]; then
+    ok "GRUB i386-pc modules" "/usr/lib/grub/i386-pc (with multiboot.mod, cdboot.img)"
 else
-    fail "GRUB i386-pc modules" "/usr/lib/grub/i386-pc/multiboot.mod missing" "$(install_hint grub-pc-bin)"
+    fail "GRUB i386-pc modules" "/usr/lib/grub/i386-pc/multiboot.mod or cdboot.img missing" "$(install_hint grub-pc-bin)"
 fi
 
 if have xorriso; then ok "xorriso" "$(first_line xorriso -version)"
-else fail "xorriso" "not found (grub-mkrescue needs it)" "$(install_hint xorriso)"; fi
+else fail "xorriso" "not found (tools/mkiso needs it)" "$(install_hint xorriso)"; fi
 
-if have mformat; then ok "mtools" "$(first_line mformat --version)"
-else fail "mtools" "mformat not found (grub-mkrescue needs it)" "$(install_hint mtools)"; fi
-
-# Build a tiny boot ISO, as the Makefile does for the kernel.
+# Build a tiny boot ISO the way tools/mkiso does: a GRUB El Torito core image
+# with an embedded config, and xorriso.
 mkdir -p iso/boot/grub
-echo 'set timeout=0' > iso/boot/grub/grub.cfg
-if ! have grub-mkrescue; then
-    fail "boot ISO" "not tried: grub-mkrescue missing" "$(install_hint grub-common grub-pc-bin xorriso mtools)"
-elif grub-mkrescue -o test.iso iso >grub.out 2>&1 && [[ -s test.iso ]]; then
-    ok "boot ISO" "grub-mkrescue built a bootable ISO"
+echo 'set root=(cd)' > embed.cfg
+if ! have grub-mkimage || ! have xorriso; then
+    fail "boot ISO" "not tried: grub-mkimage or xorriso missing" "$(install_hint grub-common grub-pc-bin xorriso)"
+elif grub-mkimage -O i386-pc-eltorito -o iso/boot/grub/core.img -p /boot/grub -c embed.cfg iso9660 biosdisk \
+        >grub.out 2>&1 &&
+     xorriso -as mkisofs -quiet -R -b boot/grub/core.img -no-emul-boot -boot-load-size 4 -boot-info-table \
+        -o test.iso iso >>grub.out 2>&1 && [[ -s test.iso ]]; then
+    ok "boot ISO" "grub-mkimage and xorriso built a bootable ISO"
 else
-    fail "boot ISO" "grub-mkrescue failed: $(grep -m 1 -i 'error' grub.out | cut -c 1-120)" \
-         "$(install_hint grub-common grub-pc-bin xorriso mtools)"
+    fail "boot ISO" "failed: $(grep -m 1 -iE 'error|fail' grub.out | cut -c 1-120)" \
+         "$(install_hint grub-common grub-pc-bin xorriso)"
 fi
 
 # -------------------------------------------------- kernel compiler (i686)

@@ -25,7 +25,7 @@ set -euo pipefail
 PACKAGES=(
     bochs bochsbios vgabios bochs-sdl     # the emulator, its BIOSes, the SDL2 display
     qemu-system-x86                       # the second emulator (qemu-system-i386)
-    grub-pc-bin grub-common xorriso mtools  # grub-mkrescue builds the boot ISO
+    grub-pc-bin grub-common xorriso mtools  # grub-mkimage + xorriso build the boot ISO (tools/mkiso)
     clang lld libclang-rt-14-dev          # clang++, ld.lld, compiler-rt builtins
     llvm                                  # llvm-symbolizer: file:line in sanitizer reports
     binutils make pkg-config              # nm/objdump, make, pkg-config

@@ -1,5 +1,6 @@
 #include "kernel/cmdline.h"
 
+#include "kernel/console.h"
 #include "lib/string.h"
 
 namespace {
@@ -12,12 +13,19 @@ const char* g_keys[kSlots];
 
 namespace cmdline {
 
-void init(const char* text)
+void init(const char* text, bool grub_escaped)
 {
     size_t n = 0;
-    for (; text && text[n] && n < kMaxLength; ++n)
-        g_text[n] = text[n];
+    for (; text && *text && n < kMaxLength; ++text) {
+        if (grub_escaped && text[0] == '"')
+            continue; // GRUB's quotes around a word with spaces
+        if (grub_escaped && text[0] == '\\' && text[1])
+            ++text;
+        g_text[n++] = *text;
+    }
     g_text[n] = '\0';
+    if (text && *text)
+        kprintf("command line: cut to its first %u bytes\n", unsigned(kMaxLength));
 }
 
 const char* text() { return g_text; }

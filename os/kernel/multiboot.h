@@ -13,6 +13,7 @@ constexpr uint32_t kHasMemory = 1u << 0;   // mem_lower, mem_upper
 constexpr uint32_t kHasCmdline = 1u << 2;
 constexpr uint32_t kHasModules = 1u << 3;
 constexpr uint32_t kHasMemoryMap = 1u << 6;
+constexpr uint32_t kHasLoaderName = 1u << 9;
 
 struct __attribute__((packed)) Info {
     uint32_t flags;
@@ -22,6 +23,9 @@ struct __attribute__((packed)) Info {
     uint32_t mods_count, mods_addr;
     uint32_t syms[4];
     uint32_t mmap_length, mmap_addr;
+    uint32_t drives_length, drives_addr;
+    uint32_t config_table;
+    uint32_t boot_loader_name;     // physical address of a C string
 };
 
 struct __attribute__((packed)) Module {

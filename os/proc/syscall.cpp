@@ -26,16 +26,17 @@ using Args = const TrapFrame&;
 
 int32_t sys_exit(Args f) { process::exit(int32_t(f.ebx)); }
 
+// Each piece of up to kConsoleChunk bytes reaches the console whole: a
+// line written in one call is not cut by another process's output.
 int32_t sys_write(Args f)
 {
-    char buffer[256];
+    char buffer[kConsoleChunk];
     uint32_t done = 0;
     while (done < f.ecx) {
         uint32_t n = f.ecx - done < sizeof buffer ? f.ecx - done : sizeof buffer;
         if (!user_memory::copy_from(buffer, f.ebx + done, n))
             return done ? int32_t(done) : kErrFault;
-        for (uint32_t i = 0; i < n; ++i)
-            kprintf("%c", buffer[i]);
+        console_write(buffer, n);
         done += n;
     }
     return int32_t(done);

@@ -9,8 +9,10 @@ Modules:
   debugger  -- the `Debugger` helper that debugger checks are written against
   elf       -- just enough ELF32 reading to map symbols to file bytes
   symbols   -- kernel.sym files (`ADDRESS NAME`), made with nm when missing
-  iso       -- building boot ISOs with tools/mkiso
+  iso       -- a run's boot ISO (files staged once per build, grub-mkimage + xorriso)
+  bootimage -- what an ISO holds: lean GRUB config, quoting, the program archive
   manifest  -- labs/manifest.json: tests, defaults, selection
   results   -- result lines, replay commands, JUnit XML and JSON files
   suite     -- what the kernel and debugger runners share (CLI, parallel runs)
+  selftest  -- self-tests of the harness and the boot path (make test-harness)
 """

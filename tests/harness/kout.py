@@ -2,12 +2,14 @@
 
 Only lines of the form `@@ <token> KIND ...` with the run's own token count
 (see README.md); a student's code printing "PASS" cannot forge a verdict.
+A token line may start after other text on the same line (a process that
+wrote half a line before a verdict came): it is read from its `@@` on.
 """
 
 import re
 from dataclasses import dataclass, field
 
-LINE_RE = re.compile(r"^@@ (\S+) (VERDICT|VALUE|EXCEPTION|PANIC|END|KILL)(?: (.*))?$")
+LINE_RE = re.compile(r"@@ (\S+) (VERDICT|VALUE|EXCEPTION|PANIC|END|KILL)(?: (.*))?$")
 NOT_IMPLEMENTED_RE = re.compile(r"lab \d+ not implemented: .*")
 BOOT_MARK = "kernel booting"
 
@@ -79,6 +81,17 @@ def _add(report, kind, rest):
     report.sequence.append(kind)
 
 
+def _token_line(line, token):
+    """The first `@@ <token> KIND ...` in the line (token None: any), or None."""
+    at = line.find("@@ ")
+    while at >= 0:
+        match = LINE_RE.match(line, at)
+        if match and (token is None or match.group(1) == token):
+            return match
+        at = line.find("@@ ", at + 1)
+    return None
+
+
 def parse(text, token=None):
     """Parse console text. With token None, lines with any token count."""
     report = Report()
@@ -89,7 +102,7 @@ def parse(text, token=None):
         missing = NOT_IMPLEMENTED_RE.search(line)
         if missing and missing.group(0) not in report.not_implemented:
             report.not_implemented.append(missing.group(0))
-        match = LINE_RE.match(line)
-        if match and (token is None or match.group(1) == token):
+        match = _token_line(line, token)
+        if match:
             _add(report, match.group(2), (match.group(3) or "").strip())
     return report

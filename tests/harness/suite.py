@@ -46,11 +46,10 @@ def prepare(case, flavour, test=None):
 
 
 def replay_until(run):
-    """UNTIL for the replay: the stop's tick count, unless the run ended by
-    itself cleanly or the CPU sat in `cli; hlt` (no time breakpoint fires there)."""
-    if run.outcome in ("poweroff", "panic") or bochs.HALT_NOTE in run.reason:
-        return None
-    return run.ticks
+    """UNTIL for the replay: where the harness stopped the run (for a `cli;
+    hlt`, the count at that hlt: see bochs.find_halt_tick), or None for a run
+    that ended by itself."""
+    return run.stopped_at
 
 
 def failure_details(run):

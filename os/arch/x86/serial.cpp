@@ -8,6 +8,14 @@ constexpr uint16_t kDebugPort = 0xE9;
 constexpr uint8_t kLineStatus = 5;
 constexpr uint8_t kTransmitHoldingEmpty = 0x20;
 constexpr uint8_t kTransmitterEmpty = 0x40;
+char g_last = '\n'; // the last byte sent
+
+void put(char c)
+{
+    while (!(cpu::inb(kCom1 + kLineStatus) & kTransmitHoldingEmpty)) { }
+    cpu::outb(kCom1, uint8_t(c));
+    cpu::outb(kDebugPort, uint8_t(c));
+}
 }
 
 namespace serial {
@@ -23,11 +31,18 @@ void init()
     cpu::outb(kCom1 + 4, 0x03); // DTR, RTS
 }
 
-void put(char c)
+void write(const char* bytes, size_t n, bool own_line)
 {
-    while (!(cpu::inb(kCom1 + kLineStatus) & kTransmitHoldingEmpty)) { }
-    cpu::outb(kCom1, uint8_t(c));
-    cpu::outb(kDebugPort, uint8_t(c));
+    bool was_on = cpu::interrupts_enabled();
+    cpu::cli();
+    if (own_line && n && g_last != '\n')
+        put('\n');
+    for (size_t i = 0; i < n; ++i)
+        put(bytes[i]);
+    if (n)
+        g_last = bytes[n - 1];
+    if (was_on)
+        cpu::sti();
 }
 
 void drain()

@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""Self-tests of the harness and the boot path (`make test-harness`).
+
+    tests/harness/selftest.py [--flavour F] [--only NAME] [--junit FILE] [--json FILE]
+
+Each case names the rule it checks. Cases that boot use the built kernel of
+the flavour (make first) and real Bochs runs; the others feed the judge made-up
+runs. Prints PASS/FAIL lines and `harness: N passed, N failed`; writes
+build/results/harness.xml and harness.json.
+
+The kernel-side halves of these rules are kernel tests in labs/manifest.json
+(lab 0): harness-debugger-lookalike (a program printing the debugger's own
+lines), harness-console-storm-user and -kernel (verdict lines amid another
+process's half lines).
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import pexpect  # noqa: E402
+
+from harness import bochs, bootimage, iso, judge, kout, manifest, paths, procs, results  # noqa: E402
+
+
+class Failed(Exception):
+    """A self-test's expectation did not hold."""
+
+
+def expect(condition, message):
+    """Raise Failed(message) unless condition."""
+    if not condition:
+        raise Failed(message)
+
+
+def boot(flavour, name, cmdline_words, kernel=None, budget=400_000_000, env=None):
+    """Boot `kernel` (default: the flavour's) with `test=... token=T` plus the
+    given text; returns (RunResult, token, exact command line)."""
+    token = secrets.token_hex(8)
+    cmdline = f"{cmdline_words[0]} token={token}{cmdline_words[1]}"
+    workdir = os.path.join(paths.runs_dir(flavour), f"harness-{name}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        image = iso.build(kernel or paths.kernel_elf(flavour), os.path.join(workdir, "os.iso"), cmdline)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    run = bochs.run(image, budget=budget, workdir=workdir, token=token)
+    return run, token, cmdline
+
+
+def echoed_cmdline(run):
+    """The command line the kernel saw, from test cmdline_echo's VALUE lines."""
+    hex_text = run.report.values.get("cmdline_hex", "")
+    expect(hex_text, f"no VALUE cmdline_hex ({run.outcome}: {run.reason})")
+    return bytes.fromhex(hex_text).decode("utf-8", "replace")
+
+
+# ------------------------------------------------------------------ cases ----
+
+def cmdline_special_characters(flavour):
+    """The command line reaches the kernel exactly through GRUB: `}`, `;`, `$`,
+    `"`, `'`, backslashes, `#` and runs of spaces are text, not config syntax."""
+    tail = ' a=} b=; c=$x d=${y} e="q" f=\'s\' g=back\\slash h=#no-comment  i=two  spaces j=end'
+    run, _, cmdline = boot(flavour, "cmdline-special", ("test=cmdline-echo", tail))
+    seen = echoed_cmdline(run)
+    expect(seen == cmdline, f"kernel saw {seen!r}, expected {cmdline!r}")
+    expect(run.outcome == "poweroff", run.reason)
+
+
+def cmdline_1000_characters(flavour):
+    """A 1,000-character command line (every printable ASCII character) reaches
+    the kernel whole and exact."""
+    printable = "".join(chr(c) for c in range(0x21, 0x7F))
+    filler = (printable * 20)[:1000]
+    head = "test=cmdline-echo"
+    token_part = " token=" + "0" * 16
+    tail = " x=" + filler[:1000 - len(head) - len(token_part) - 3]
+    run, _, cmdline = boot(flavour, "cmdline-1000", (head, tail))
+    expect(len(cmdline) == 1000, f"made a line of {len(cmdline)} characters")
+    seen = echoed_cmdline(run)
+    expect(seen == cmdline, f"kernel saw {len(seen)} characters, differing from position "
+                            f"{next((i for i, (a, b) in enumerate(zip(seen, cmdline)) if a != b), min(len(seen), len(cmdline)))}")
+
+
+def cmdline_refused_when_unsendable(flavour):
+    """A command line GRUB cannot carry (a line break, over 4,096 bytes) is
+    refused before any run, with the reason."""
+    for bad, why in (("test=boot\nx", "line breaks"), ("x" * 4097, "at most 4096")):
+        try:
+            bootimage.grub_config(bad, [])
+        except bootimage.BootImageError as e:
+            expect(why in str(e), f"refused for {e}, expected a reason with {why!r}")
+        else:
+            raise Failed(f"a command line with {why} was accepted")
+
+
+def modules_past_limit_are_reported(flavour):
+    """Boot prints each module it drops past its limit (64), by name, and the
+    module count says how many were dropped: 70 programs in the archive."""
+    kernel = paths.kernel_elf(flavour)
+    hello = os.path.join(os.path.dirname(kernel), "user", "hello.elf")
+    with tempfile.TemporaryDirectory(dir=paths.runs_dir(flavour)) as tmp:
+        os.makedirs(os.path.join(tmp, "user"))
+        shutil.copyfile(kernel, os.path.join(tmp, "kernel.elf"))
+        names = [f"prog-{i:02d}" for i in range(70)]
+        for name in names:
+            os.link(hello, os.path.join(tmp, "user", name + ".elf"))
+        run, _, _ = boot(flavour, "modules-past-limit", ("test=cmdline-echo", ""),
+                         kernel=os.path.join(tmp, "kernel.elf"))
+    # the archive is module 1, so programs 0..62 fit and 63..69 are dropped
+    dropped = re.findall(r"boot: module '([^']+)' dropped", run.serial)
+    expect(dropped == names[63:], f"dropped lines for {dropped}, expected {names[63:]}")
+    expect("modules: 64 (7 dropped, see above)" in run.serial, "no 'modules: 64 (7 dropped' line")
+    expect(run.outcome == "poweroff", run.reason)
+
+
+def missing_verdicts_are_named(flavour):
+    """A run with fewer verdicts than its manifest expects fails, and its
+    reason names every missing one, for any manifest (here a made-up one
+    with six expected verdicts, five of them never printed)."""
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write('{"labs": [{"lab": 7, "kernel_tests": [{"name": "made-up", '
+                '"expect": {"verdicts": %s}}]}]}' % str(names).replace("'", '"'))
+    try:
+        case = manifest.load("kernel", f.name)[0]
+    finally:
+        os.unlink(f.name)
+    report = kout.parse("vmkit kernel booting\n@@ t VERDICT alpha PASS\n@@ t END made-up\n", "t")
+    run = bochs.RunResult(outcome="poweroff", reason="kernel powered off", report=report)
+    passed, reason = judge.judge(run, case.test, case.expect)
+    expect(not passed, "judged a pass")
+    for name in names[1:]:
+        expect(name in reason, f"{name} not named in: {reason}")
+    expect("alpha" not in reason.split("missing:")[-1], f"alpha named though printed: {reason}")
+
+
+def _replay_stop(flavour, cmdline, until):
+    """Start the replay (`tools/bochs-run debug ... --until`, what `make debug
+    ... UNTIL=` runs); return (tick, eip) at its first prompt."""
+    argv = [os.path.join(paths.REPO, "tools", "bochs-run"), "debug", "--kernel", paths.kernel_elf(flavour),
+            "--cmdline", cmdline, "--megs", str(bochs.DEFAULT_MEGS), "--until", str(until)]
+    child = pexpect.spawn(argv[0], argv[1:], cwd=paths.REPO, env=bochs.bochs_env(), encoding="utf-8",
+                          codec_errors="replace", timeout=120)
+    procs.register(child)
+    try:
+        child.expect(r"Caught time breakpoint")
+        child.expect(bochs.PROMPT_RE.pattern)
+        stop_text = child.before
+        child.sendline("r")
+        child.expect(bochs.PROMPT_RE.pattern)
+        regs = child.before
+        child.sendline("q")
+        child.expect(pexpect.EOF, timeout=20)
+    finally:
+        procs.kill(child)
+    tick = bochs.last_tick(stop_text)
+    eip = re.search(r"rip: [0-9a-f]+_([0-9a-f]+)", regs)
+    return tick, int(eip.group(1), 16) if eip else None
+
+
+def _dump_eip(run):
+    """eip from the run's debugger dump."""
+    m = re.search(r"rip: [0-9a-f]+_([0-9a-f]+)", run.dump)
+    return int(m.group(1), 16) if m else None
+
+
+def replay_stops_at_halt(flavour):
+    """A `cli; hlt` hang's replay command has an UNTIL, and the replay stops
+    there to the instruction: at that count, at the hlt that hung."""
+    run, _, cmdline = boot(flavour, "replay-halt", ("test=misbehave-halt", ""), budget=80_000_000)
+    address = bochs.halt_address(run.reason)
+    expect(run.stop == "budget" and address is not None, f"run ended {run.outcome}: {run.reason}")
+    expect(run.stopped_at is not None, "no UNTIL for the replay")
+    tick, eip = _replay_stop(flavour, cmdline, run.stopped_at)
+    expect(tick == run.stopped_at, f"replay stopped at {tick}, expected {run.stopped_at}")
+    expect(eip == address, f"replay stopped at eip 0x{eip or 0:08x}, the hang's hlt is at 0x{address:08x}")
+
+
+def replay_stops_at_budget(flavour):
+    """A spinning hang's replay stops at the same instruction count and the
+    same eip as the run the harness stopped."""
+    run, _, cmdline = boot(flavour, "replay-spin", ("test=misbehave-spin", ""), budget=60_000_000)
+    expect(run.stop == "budget" and run.stopped_at == 60_000_000, f"run ended {run.outcome} "
+           f"at {run.stopped_at}: {run.reason}")
+    tick, eip = _replay_stop(flavour, cmdline, run.stopped_at)
+    expect(tick == run.stopped_at, f"replay stopped at {tick}, expected {run.stopped_at}")
+    expect(eip == _dump_eip(run), f"replay eip 0x{eip or 0:08x}, run's eip 0x{_dump_eip(run) or 0:08x}")
+
+
+CASES = [
+    ("cmdline-special-characters", cmdline_special_characters),
+    ("cmdline-1000-characters", cmdline_1000_characters),
+    ("cmdline-refused-when-unsendable", cmdline_refused_when_unsendable),
+    ("modules-past-limit-are-reported", modules_past_limit_are_reported),
+    ("missing-verdicts-are-named", missing_verdicts_are_named),
+    ("replay-stops-at-halt", replay_stops_at_halt),
+    ("replay-stops-at-budget", replay_stops_at_budget),
+]
+
+
+def main(argv=None):
+    procs.install()
+    junit, json_path = results.default_paths("harness")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--flavour", default=os.environ.get("FLAVOUR", "reference"))
+    p.add_argument("--only", action="append", default=[])
+    p.add_argument("--junit", default=junit)
+    p.add_argument("--json", default=json_path)
+    args = p.parse_args(argv)
+    chosen = [(n, f) for n, f in CASES if not args.only or n in args.only]
+    out = []
+    for name, func in chosen:
+        started = time.monotonic()
+        try:
+            func(args.flavour)
+            result = results.Result("harness", name, 0, 0, True)
+        except Failed as e:
+            result = results.Result("harness", name, 0, 0, False, str(e))
+        except Exception as e:  # a bug here, or Bochs missing: report it as a failure
+            result = results.Result("harness", name, 0, 0, False, f"harness error: {e!r}",
+                                    details=traceback.format_exc())
+        result.wall = time.monotonic() - started
+        print("\n".join(results.report_lines(result)), flush=True)
+        out.append(result)
+    results.write_junit(out, args.junit, "harness")
+    results.write_json(out, args.json)
+    failed = sum(not r.passed for r in out)
+    print(f"harness: {len(out) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
