@@ -80,7 +80,7 @@ $(BUILD)/obj/%.S.o: %.S
 
 $(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
 	@echo "  LD    $@"
-	@$(LD_K) -m elf_i386 -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
+	@$(LD_K) -m elf_i386 --orphan-handling=error -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
 
 # Symbols for the Bochs debugger: "ADDRESS NAME", C++ names demangled and
 # cut before their parameter list, so that `lb "FrameArray::allocate"` works.
