@@ -14,6 +14,7 @@
 #include "proc/ipc.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "proc/user_space.h"
 #include "vm/address_space.h"
 #include "vm/fault_entry.h"
 #include "vm/resolve.h"
@@ -110,35 +111,26 @@ int32_t sys_vmstat(Args f)
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 
-int32_t sys_mmap(Args f)
-{
-    Process* p = process::current();
-    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
-    uint32_t at = f.ebx ? f.ebx : p->mmap_next;
-    if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at
-        || (at < process::kStackTop && at + length > process::kStackGuard)) // off the stack and its guard page
-        return kErrInvalid;
-    for (uint32_t off = 0; off < length; off += paging::kPageSize) {
-        if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {
-            for (uint32_t undo = 0; undo < off; undo += paging::kPageSize)
-                p->space->unmap(at + undo);
-            return kErrNoMemory;
-        }
-    }
-    if (!f.ebx)
-        p->mmap_next += length;
-    return int32_t(at);
-}
+int32_t sys_mmap(Args f) { return user_space::mmap(process::current(), f.ebx, f.ecx, f.edx); }
 
-int32_t sys_munmap(Args f)
+int32_t sys_munmap(Args f) { return user_space::munmap(process::current(), f.ebx, f.ecx); }
+
+// A page named in a message to send: it must be mapped in the sender. Sent
+// from a writable mapping it is made present and writable here, in the
+// sender (demand zero filled, copy-on-write broken), so that what the
+// receiver gets is the sender's own page to share (abi.h, "IPC and sharing").
+int32_t prepare_page(uint32_t page)
 {
     Process* p = process::current();
-    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
-    if (!paging::is_page_aligned(f.ebx) || f.ebx < layout::kUserBottom || length > layout::kUserTop - f.ebx)
-        return kErrInvalid;
-    for (uint32_t off = 0; off < length; off += paging::kPageSize)
-        p->space->unmap(f.ebx + off);
-    return 0;
+    if (!page)
+        return 0;
+    uint32_t at = uint32_t(paging::page_round_down(page));
+    if (!layout::is_user_address(at))
+        return kErrFault;
+    Lookup l = p->space->lookup(at);
+    if (l.kind == Lookup::Kind::Nothing)
+        return kErrFault;
+    return user_memory::range_ok(at, paging::kPageSize, l.writable) ? 0 : kErrFault;
 }
 
 // The IPC calls copy the user's Message in and out around the kernel's.
@@ -150,6 +142,10 @@ int32_t sys_ipc(Args f)
     if (!user_memory::range_ok(user, sizeof m, writes) || (reads && !user_memory::copy_from(&m, user, sizeof m)))
         return kErrFault;
     m.sender = process::current()->pid;
+    if (reads) {
+        if (int32_t bad = prepare_page(m.page))
+            return bad;
+    }
     int32_t r = f.eax == kSysIpcSend ? ipc::send(f.ebx, m)
         : f.eax == kSysIpcCall       ? ipc::call(f.ebx, m)
         : f.eax == kSysIpcRecv       ? ipc::receive(f.ebx, m)
@@ -161,10 +157,12 @@ int32_t sys_ipc(Args f)
 
 int32_t sys_port_create(Args) { return ipc::port_create(process::current()); }
 
+int32_t sys_port_close(Args f) { return ipc::port_close(f.ebx, process::current()); }
+
 using Handler = int32_t (*)(Args);
 constexpr Handler kTable[kSysCount] = {
     nullptr, sys_exit, sys_write, sys_getpid, sys_yield, sys_sleep, sys_spawn, sys_wait, sys_fork,
-    sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create,
+    sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create, sys_port_close,
 };
 
 // System calls run with interrupts off: the kernel is not preemptible, so
