@@ -50,9 +50,9 @@
 // kErrClosed. A process owns at most kMaxPortsPerProcess ports (kErrLimit
 // past that); its ports are closed when it exits.
 //
-// Wait status. wait() stores 0..255 for a process that called exit(status)
-// (status & 0xFF), and -reason (a KillReason, < 0) for a process the kernel
-// killed: the two never collide.
+// Wait status. wait() stores status & 0x7FFFFFFF (never negative: exit(-1)
+// gives 0x7FFFFFFF) for a process that called exit(status), and -reason (a
+// KillReason, < 0) for a process the kernel killed: the two never collide.
 #pragma once
 
 #include <stdint.h>
@@ -103,7 +103,7 @@ enum KillReason : int32_t {
     kKillException = 3,     // another CPU exception (privileged instruction, divide error, ...)
 };
 constexpr int32_t kill_status(KillReason reason) { return -int32_t(reason); }
-constexpr int32_t exit_status(int32_t status) { return status & 0xFF; }
+constexpr int32_t exit_status(int32_t status) { return status & 0x7FFFFFFF; }
 
 // mmap flags
 constexpr uint32_t kMapWrite = 1u << 0;
@@ -126,6 +126,7 @@ struct VmStat {
     uint32_t page_outs;
     uint32_t faults_cow_kept;      // copy-on-write faults that needed no copy (last mapping)
     uint32_t bulk_instructions;    // guest instructions spent zeroing and copying whole frames (low 32 bits)
+    uint32_t page_tables;          // page tables of the caller's user half (empty ones are freed)
 };
 
 // An IPC message: a few words, and optionally one page handed over.

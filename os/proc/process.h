@@ -40,7 +40,7 @@ struct Process {
     AddressSpace* space { nullptr };
     Thread* thread { nullptr };
     Process* parent { nullptr };
-    int32_t exit_status { 0 };     // the wait status (abi.h): 0..255, or -KillReason
+    int32_t exit_status { 0 };     // the wait status (abi.h): >= 0 from exit(), or -KillReason
     WaitQueue child_exited;        // the parent sleeps here in wait()
     FreeRanges free_ranges;        // the free parts of user space (proc/user_space.h)
     ipc::Pending* callers { nullptr }; // calls received and not yet answered, most recent first
@@ -73,7 +73,7 @@ Process* fork(const TrapFrame& registers, const char** why);
 Process* current();
 Process* find(uint32_t pid);
 
-// End the current process; wait() gets exit_status(status) (0..255).
+// End the current process; wait() gets exit_status(status) (never negative).
 // Never returns.
 [[noreturn]] void exit(int32_t status);
 // End the current process after a fault it cannot survive: prints the

@@ -108,6 +108,7 @@ int32_t sys_vmstat(Args f)
     s.faults_store = vm::fault_count(R::Queued);
     s.faults_bad = vm::faults_refused();
     s.bulk_instructions = mmu::bulk_instructions();
+    s.page_tables = user_space::page_tables(*process::current()->space);
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 
@@ -115,10 +116,12 @@ int32_t sys_mmap(Args f) { return user_space::mmap(process::current(), f.ebx, f.
 
 int32_t sys_munmap(Args f) { return user_space::munmap(process::current(), f.ebx, f.ecx); }
 
-// A page named in a message to send: it must be mapped in the sender. Sent
-// from a writable mapping it is made present and writable here, in the
-// sender (demand zero filled, copy-on-write broken), so that what the
-// receiver gets is the sender's own page to share (abi.h, "IPC and sharing").
+// A page named in a message to send (or reply with): it must be mapped in
+// the sender (kErrFault). Sent from a writable mapping, a copy-on-write page
+// is copied for the sender here, by the same write fault the sender's own
+// write would take, so that what the receiver gets is the sender's own page
+// to share whatever its history (abi.h, "IPC and sharing"). Any other page
+// goes as it is (an untouched demand-zero page stays without a frame).
 int32_t prepare_page(uint32_t page)
 {
     Process* p = process::current();
@@ -130,7 +133,13 @@ int32_t prepare_page(uint32_t page)
     Lookup l = p->space->lookup(at);
     if (l.kind == Lookup::Kind::Nothing)
         return kErrFault;
-    return user_memory::range_ok(at, paging::kPageSize, l.writable) ? 0 : kErrFault;
+    if (!l.writable || !(vpages().get(l.vpage)->flags & VPage::kCopyOnWrite))
+        return 0;
+    if (!user_memory::range_ok(at, paging::kPageSize, true))
+        return kErrNoMemory; // mapped and writable: only the copy's frame or vpage can be missing
+    Lookup now = p->space->lookup(at);
+    return now.kind != Lookup::Kind::Nothing && !(vpages().get(now.vpage)->flags & VPage::kCopyOnWrite) ? 0
+                                                                                                       : kErrNoMemory;
 }
 
 // The IPC calls copy the user's Message in and out around the kernel's.

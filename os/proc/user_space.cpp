@@ -86,9 +86,13 @@ uint32_t unmap_range(AddressSpace& space, uint32_t from, uint32_t end)
     for (uint32_t at = from; at < end;) {
         uint32_t table_end = (at & ~(kTableSpan - 1)) + kTableSpan; // <= kUserTop: no wrap
         uint32_t stop = end < table_end ? end : table_end;
-        if (space.entry(at, false)) {
-            for (uint32_t page = at; page < stop; page += paging::kPageSize)
-                unmapped += space.unmap(page);
+        const PageDirectoryEntry& pde = directory_of(space)[paging::directory_index(at)];
+        if (const PageTableEntry* e = pde.is_present() ? space.entry(at, false) : nullptr) {
+            // The entries of one table are consecutive: only the used ones
+            // cost an unmap (and its page-table walk).
+            for (uint32_t page = at; page < stop; page += paging::kPageSize, ++e)
+                if (!e->is_empty())
+                    unmapped += space.unmap(page);
             free_table_if_empty(space, at);
         }
         at = stop;

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// wait()'s status (abi.h): 0..255 for a program that called exit(status)
-// (status & 0xFF), or -reason (a KillReason) for one the kernel killed.
+// wait()'s status (abi.h): status & 0x7FFFFFFF (>= 0) for a program that
+// called exit(status), or -reason (a KillReason) for one the kernel killed.
 inline bool was_killed(int status) { return status < 0; }
 inline int kill_reason(int status) { return status < 0 ? -status : 0; }
 
@@ -51,7 +51,7 @@ int sleep(uint32_t ticks);
 int spawn(const char* program, const char* args);
 
 // Wait for child `pid` (-1: any child) to exit and store its wait status in
-// *status (0..255, or -KillReason if the kernel killed it: was_killed()). Returns the child's pid,
+// *status (>= 0, or -KillReason if the kernel killed it: was_killed()). Returns the child's pid,
 // kErrNoChild if there is no such child. May block.
 int wait(int pid, int* status);
 

@@ -4,7 +4,7 @@
 // `privileged` child doing it, wait for it, and check that the kernel killed
 // it with the right reason (wait's status is -KillReason: a page fault is
 // kKillBadAccess, any other exception kKillException), not that it exited
-// by itself (exit(-1) gives 255, never a negative status). The
+// by itself (exit(-1) gives 0x7FFFFFFF, never a negative status). The
 // parent itself must keep running through all of it.
 #include "program.h"
 
