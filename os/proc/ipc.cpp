@@ -106,8 +106,8 @@ int32_t transfer_page(Process* from, uint32_t page, Process* to)
     if (l.kind == Lookup::Kind::Nothing)
         return kErrFault;
     VPage* vp = vpages().get(l.vpage);
-    if (l.writable && (vp->flags & VPage::kCopyOnWrite))
-        return kErrFault; // not prepared: never share a copy-on-write page writable
+    if (vp->flags & VPage::kCopyOnWrite)
+        return kErrFault; // not prepared (syscall.cpp breaks it): never share a copy-on-write page
     // A writable page sent is shared memory from now on: a later fork of
     // either side keeps it shared instead of making it copy-on-write.
     if (l.writable)

@@ -133,7 +133,9 @@ int32_t prepare_page(uint32_t page)
     Lookup l = p->space->lookup(at);
     if (l.kind == Lookup::Kind::Nothing)
         return kErrFault;
-    if (!l.writable || !(vpages().get(l.vpage)->flags & VPage::kCopyOnWrite))
+    // A copy-on-write page's entries are read-only in hardware, but the
+    // mapping may write (the fault handler copies): it counts as writable.
+    if (!(vpages().get(l.vpage)->flags & VPage::kCopyOnWrite))
         return 0;
     if (!user_memory::range_ok(at, paging::kPageSize, true))
         return kErrNoMemory; // mapped and writable: only the copy's frame or vpage can be missing
