@@ -34,6 +34,7 @@
 // received over IPC go to the first free range from 0x40000000 up (then
 // from the bottom); what munmap frees is reused, and a page table left
 // empty is freed. A fixed mmap over anything already taken is kErrInUse.
+// A length of 0 is kErrInvalid for both mmap and munmap.
 //
 // IPC and sharing. A page sent over IPC (Message::page) must be mapped in
 // the sender (else the send is kErrFault). The rule, whatever the page's

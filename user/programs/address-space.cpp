@@ -6,8 +6,8 @@
 //   2. Page tables left empty by munmap are freed: mapping a page in 64
 //      different 4 MiB regions and unmapping them leaves the page-table count
 //      and the free frames where they were.
-//   3. Placement skips taken addresses: after a fixed mmap at 0x40000000,
-//      mmap(NULL) still works and lands elsewhere; a fixed mmap over a taken
+//   3. Placement skips taken addresses: after a fixed mmap at the address
+//      mmap(NULL) would pick next, mmap(NULL) still works and lands elsewhere; a fixed mmap over a taken
 //      page is kErrInUse; the stack and its guard page are never given out.
 //   4. No check wraps around 4 GiB: munmap(0xFFFFF000, 0x3000) and anything
 //      in the kernel half are kErrInvalid (kErrFault for buffers), and change
@@ -64,10 +64,16 @@ void page_tables_freed()
 
 void placement()
 {
-    void* fixed = sys::mmap(at(0x40000000), 4096, kMapWrite);
+    // Where mmap(NULL) would go next (0x40001000 here: settle_before_baseline
+    // keeps 0x40000000), taken by a fixed mmap first: the case.
+    void* next = sys::mmap(nullptr, 4096, kMapWrite);
+    sys::munmap(next, 4096);
+    uint32_t spot = address_of(next);
+    void* fixed = sys::mmap(next, 4096, kMapWrite);
     void* any = sys::mmap(nullptr, 8192, kMapWrite);
-    bool apart = !is_error(any) && (address_of(any) + 8192 <= 0x40000000 || address_of(any) >= 0x40001000);
-    check("null-skips-fixed-mapping", fixed == at(0x40000000) && apart, "fixed %p, then mmap(NULL) = %p", fixed, any);
+    bool apart = !is_error(any) && (address_of(any) + 8192 <= spot || address_of(any) >= spot + 4096);
+    check("null-skips-fixed-mapping", !is_error(next) && fixed == next && apart, "fixed %p, then mmap(NULL) = %p",
+        fixed, any);
     if (!is_error(fixed) && !is_error(any)) {
         *static_cast<volatile uint32_t*>(fixed) = 0xF1;
         static_cast<volatile uint32_t*>(any)[0] = 0xA1;
@@ -75,8 +81,8 @@ void placement()
         check("both-keep-their-data", *static_cast<volatile uint32_t*>(fixed) == 0xF1
                 && static_cast<volatile uint32_t*>(any)[0] == 0xA1 && static_cast<volatile uint32_t*>(any)[1024] == 0xA2);
     }
-    void* again = sys::mmap(at(0x40000000), 4096, kMapWrite);
-    check("fixed-over-taken-is-in-use", error_of(again) == kErrInUse, "mmap(0x40000000) again = %p", again);
+    void* again = sys::mmap(next, 4096, kMapWrite);
+    check("fixed-over-taken-is-in-use", error_of(again) == kErrInUse, "mmap(%p) again = %p", next, again);
     void* over_program = sys::mmap(at(0x00400000), 4096, kMapWrite);
     check("fixed-over-program-is-in-use", error_of(over_program) == kErrInUse, "mmap(0x00400000) = %p", over_program);
     void* guard = sys::mmap(at(user_stack::kGuardPage), 4096, kMapWrite);
@@ -111,6 +117,8 @@ void no_wrap()
     check("mmap-wrapping-invalid", error_of(m2) == kErrInvalid, "mmap(0xFFFFF000, 0x3000) = %p", m2);
     void* m3 = sys::mmap(nullptr, 0xFFFFF000, kMapWrite);
     check("mmap-huge-length-refused", is_error(m3), "mmap(NULL, 0xFFFFF000) = %p", m3);
+    int zero = sys::munmap(at(0x40000000), 0);
+    check("munmap-zero-length-invalid", zero == kErrInvalid, "munmap(0x40000000, 0) = %d", zero);
     int w = sys::write(at(0xFFFFF000), 0x3000);
     check("write-wrapping-buffer-fault", w == kErrFault, "write(0xFFFFF000, 0x3000) = %d", w);
     int v = sys::vmstat(static_cast<VmStat*>(at(0xC0100000)));
@@ -125,7 +133,9 @@ void no_wrap()
 
 void bounded_munmap()
 {
-    constexpr uint32_t kFrom = 0x40000000, kLength = 0x80000000 - 0x00400000 * 2; // 2 GiB less 8 MiB
+    // From the second page table of the mmap region (the first holds the
+    // page settle_before_baseline keeps): 2 GiB less 12 MiB, below the stack.
+    constexpr uint32_t kFrom = 0x40400000, kLength = 0x80000000 - 0x00400000 * 3;
     void* a = sys::mmap(at(kFrom + 0x1000), 4096, kMapWrite);
     void* b = sys::mmap(at(kFrom + 0x10000000), 4096, kMapWrite);
     if (!is_error(a))
