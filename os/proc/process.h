@@ -42,11 +42,15 @@ struct Process {
     Process* parent { nullptr };
     int32_t exit_status { 0 };     // the wait status (abi.h): >= 0 from exit(), or -KillReason
     WaitQueue child_exited;        // the parent sleeps here in wait()
-    FreeRanges free_ranges;        // the free parts of user space (proc/user_space.h)
-    ipc::Pending* callers { nullptr }; // calls received and not yet answered, most recent first
     Process* newer { nullptr };    // recency list: towards the top
     Process* older { nullptr };    // recency list: towards the bottom
+    FreeRanges free_ranges;        // the free parts of user space (proc/user_space.h)
+    ipc::Pending* callers { nullptr }; // calls received and not yet answered, most recent first
 };
+// The debugger checks read a process from memory (tests/debugger/checks/kstate.py).
+static_assert(__builtin_offsetof(Process, space) == 40 && __builtin_offsetof(Process, parent) == 48
+        && __builtin_offsetof(Process, newer) == 64 && __builtin_offsetof(Process, older) == 68,
+    "update kstate.py's Process layout with this struct");
 
 namespace process {
 
