@@ -39,7 +39,8 @@ HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -l
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Framework code that is pure logic and therefore also runs on the host.
 HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
-                os/vm/globals.cpp os/vm/address_space.cpp os/vm/fault.cpp os/proc/elf.cpp
+                os/vm/globals.cpp os/vm/address_space.cpp os/vm/fault.cpp os/proc/elf.cpp \
+                os/vm/free_ranges.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
@@ -82,7 +83,7 @@ $(BUILD)/obj/%.S.o: %.S
 
 $(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
 	@echo "  LD    $@"
-	@$(LD_K) -m elf_i386 -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
+	@$(LD_K) -m elf_i386 --orphan-handling=error -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
 
 # Symbols for the Bochs debugger: "ADDRESS NAME", C++ names demangled and
 # cut before their parameter list, so that `lb "FrameArray::allocate"` works.

@@ -13,6 +13,7 @@ namespace {
 
 alignas(paging::kPageSize) paging::PageDirectoryEntry g_kernel_directory[paging::kEntriesPerTable];
 uint64_t g_firmware_usable;
+uint64_t g_unused;
 PhysRange g_image;
 PhysRange g_heap;
 
@@ -45,9 +46,14 @@ namespace kernel_memory {
 void init(BootInfo& info)
 {
     MemoryMap& map = info.memory;
-    map.compute_usable(layout::kDirectMapLimit);
+    map.compute_usable(~uint64_t(0));
     g_firmware_usable = map.usable_bytes();
+    map.compute_usable(layout::kDirectMapLimit);
+    g_unused = g_firmware_usable - map.usable_bytes();
     VERIFY_MSG(map.range_count() > 0, "no usable memory in the firmware map");
+    if (g_unused)
+        kprintf("kernel memory: %llu KiB of RAM above the %u MiB direct map not used\n",
+            (unsigned long long)(g_unused >> 10), unsigned(layout::kDirectMapLimit >> 20));
 
     build_direct_map(map.range(map.range_count() - 1).end);
 
@@ -74,6 +80,7 @@ void init(BootInfo& info)
 
 uint32_t kernel_directory() { return mmu::virt_to_phys(g_kernel_directory); }
 uint64_t firmware_usable_bytes() { return g_firmware_usable; }
+uint64_t unused_bytes() { return g_unused; }
 PhysRange image() { return g_image; }
 PhysRange heap() { return g_heap; }
 

@@ -1,7 +1,9 @@
 // kernel_memory.h: the kernel's own memory, set up once at boot.
 //
-//   1. Compute the usable RAM from the firmware map (below the direct-map
-//      limit).
+//   1. Compute the usable RAM from the firmware map. Only RAM below the
+//      direct-map limit (896 MiB, layout.h) is used; whatever lies above it
+//      is reported on the boot log ("... MiB of RAM above the direct map not
+//      used") and by unused_bytes(), never dropped without a word.
 //   2. Build the kernel page directory: all of that RAM mapped at
 //      KERNEL_BASE with 4 MiB pages, nothing below KERNEL_BASE. Switch to it
 //      (this drops boot.S's low identity mapping: NULL now faults).
@@ -25,8 +27,11 @@ void init(BootInfo& info);
 // are the kernel half that every address space shares.
 uint32_t kernel_directory();
 
-// Usable RAM according to the firmware map, before any reservation.
+// Usable RAM according to the firmware map, before any reservation: all of
+// it, also what lies above the direct map.
 uint64_t firmware_usable_bytes();
+// The part of it above the direct-map limit, which the kernel does not use.
+uint64_t unused_bytes();
 
 // The kernel image and the heap, as physical ranges (for tests and reports).
 PhysRange image();

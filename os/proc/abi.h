@@ -13,9 +13,10 @@
 //   4  yield                                             0
 //   5  sleep     ticks (1 tick = 10 ms)                  0
 //   6  spawn     program name, argument string           pid of the child
-//   7  wait      pid (or -1: any child), status pointer  pid of the reaped child (status required)
+//   7  wait      pid (or -1: any child), status pointer  pid of the reaped child (status required;
+//                                                        see "wait status" below)
 //   8  fork                                              child pid / 0 in the child (lab 4)
-//   9  mmap      address (0: any), length, flags         address of the mapping
+//   9  mmap      address (0: any), length, flags         address of the mapping (see "address space")
 //  10  munmap    address, length                         0
 //  11  vmstat    struct VmStat pointer                   0
 //  12  ipc_send  port, struct Message pointer            0 (blocks until received)
@@ -23,6 +24,36 @@
 //  14  ipc_call  port, struct Message pointer            0 (send, then wait for the reply in place)
 //  15  ipc_reply struct Message pointer                  0 (answers the last call received)
 //  16  port_create                                       a new port number owned by the caller
+//  17  port_close port                                   0 (the caller must own it)
+//
+// Address space. User space is [0x1000, 0xC0000000). Every address and
+// range argument must lie wholly inside it (a range that reaches or wraps
+// past 0xC0000000 is kErrInvalid, never clipped). The stack and its guard
+// page are the program's for good: mmap never places anything there and
+// refuses a fixed address there (kErrInvalid). mmap(0, ...) and a page
+// received over IPC go to the first free range from 0x40000000 up (then
+// from the bottom); what munmap frees is reused, and a page table left
+// empty is freed. A fixed mmap over anything already taken is kErrInUse.
+// A length of 0 is kErrInvalid for both mmap and munmap.
+//
+// IPC and sharing. A page sent over IPC (Message::page) must be mapped in
+// the sender (else the send is kErrFault). The rule, whatever the page's
+// history (fork, copy-on-write, demand zero):
+//   - sent from a writable mapping: sender and receiver share the page; each
+//     sees the other's writes, now and after any later fork of either side
+//     (a copy-on-write page is copied for the sender first, at send time);
+//   - sent from a read-only mapping: the receiver maps it read-only.
+// If the receiver has no free page to put it at, both the receive and the
+// send (or call) fail with kErrNoMemory, and nothing is mapped.
+// Every blocking IPC ends when its counterpart goes: a sender or caller
+// queued on a port that is closed or whose owner exits, and a caller whose
+// message was received but not yet answered when the receiver exits, get
+// kErrClosed. A process owns at most kMaxPortsPerProcess ports (kErrLimit
+// past that); its ports are closed when it exits.
+//
+// Wait status. wait() stores status & 0x7FFFFFFF (never negative: exit(-1)
+// gives 0x7FFFFFFF) for a process that called exit(status), and -reason (a
+// KillReason, < 0) for a process the kernel killed: the two never collide.
 #pragma once
 
 #include <stdint.h>
@@ -44,6 +75,7 @@ enum SyscallNumber : uint32_t {
     kSysIpcCall = 14,
     kSysIpcReply = 15,
     kSysPortCreate = 16,
+    kSysPortClose = 17,
     kSysCount
 };
 
@@ -56,7 +88,23 @@ enum SyscallError : int32_t {
     kErrNoChild = -5,     // wait: no such child
     kErrNotImplemented = -6, // the lab behind this call is a skeleton
     kErrNoSys = -7,       // no such system call
+    kErrInUse = -8,       // mmap: a fixed address range is already (partly) taken
+    kErrClosed = -9,      // IPC: the port was closed, or the process at the other end exited
+    kErrLimit = -10,      // a per-process limit is reached (ports)
+    kErrLowest = kErrLimit, // every error is in [kErrLowest, -1]
 };
+
+// Ports one process may own at a time.
+constexpr uint32_t kMaxPortsPerProcess = 8;
+
+// Why the kernel killed a process; wait() stores -reason as its status.
+enum KillReason : int32_t {
+    kKillBadAccess = 1,     // a page fault the VM refused (NULL, unmapped, read-only, kernel half, no memory)
+    kKillStackOverflow = 2, // a fault on the stack's guard page
+    kKillException = 3,     // another CPU exception (privileged instruction, divide error, ...)
+};
+constexpr int32_t kill_status(KillReason reason) { return -int32_t(reason); }
+constexpr int32_t exit_status(int32_t status) { return status & 0x7FFFFFFF; }
 
 // mmap flags
 constexpr uint32_t kMapWrite = 1u << 0;
@@ -79,6 +127,7 @@ struct VmStat {
     uint32_t page_outs;
     uint32_t faults_cow_kept;      // copy-on-write faults that needed no copy (last mapping)
     uint32_t bulk_instructions;    // guest instructions spent zeroing and copying whole frames (low 32 bits)
+    uint32_t page_tables;          // page tables of the caller's user half (empty ones are freed)
 };
 
 // An IPC message: a few words, and optionally one page handed over.

@@ -19,10 +19,6 @@ struct __attribute__((packed)) ProgramHeader {
 constexpr uint32_t kLoad = 1;
 constexpr uint32_t kFlagWrite = 2;
 
-bool in_user_space(uint32_t start, uint32_t size)
-{
-    return start >= layout::kUserBottom && size <= layout::kUserTop - start;
-}
 
 } // namespace
 
@@ -49,7 +45,7 @@ const char* elf_parse(const uint8_t* data, uint32_t size, ElfImage& out)
             return "too many loadable segments";
         if (ph.filesz > ph.memsz || ph.offset > size || ph.filesz > size - ph.offset)
             return "a segment's bytes are outside the file";
-        if (!in_user_space(ph.vaddr, ph.memsz))
+        if (!layout::is_user_range(ph.vaddr, ph.memsz))
             return "a segment is outside user space";
         out.segments[out.segment_count++] = ElfSegment { ph.vaddr, ph.memsz, ph.offset, ph.filesz,
             (ph.flags & kFlagWrite) != 0 };

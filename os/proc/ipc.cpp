@@ -5,19 +5,29 @@
 #include "lib/verify.h"
 #include "proc/process.h"
 #include "proc/thread.h"
+#include "proc/user_space.h"
 #include "vm/address_space.h"
 
-namespace {
+namespace ipc {
 
-// A thread's part in one message exchange, on its own kernel stack.
+// A thread's part in one message exchange, on its own kernel stack. It is
+// on its port's queue until received, then (a call) on the receiver's
+// Process::callers list until answered.
 struct Pending {
     Thread* thread;
+    Process* process; // the sender's process (nullptr: a kernel thread)
     Message message;
     bool wants_reply;
-    bool done;       // received (send) or replied (call)
+    bool done;        // received (send) or replied (call), or failed
     int32_t result;
     Pending* next;
 };
+
+} // namespace ipc
+
+namespace {
+
+using ipc::Pending;
 
 struct Port {
     Process* owner;
@@ -27,13 +37,6 @@ struct Port {
 };
 
 Port g_ports[ipc::kMaxPorts + 1]; // port 0 is never used
-
-// The caller being answered, per receiving thread (one at a time).
-struct Answer {
-    Thread* receiver;
-    Pending* caller;
-};
-Answer g_answers[ipc::kMaxPorts];
 
 Port* port_of(uint32_t number)
 {
@@ -60,6 +63,7 @@ int32_t enqueue_and_wait(uint32_t number, Pending& p)
         return kErrNotFound;
     }
     p.thread = sched::current();
+    p.process = process::current();
     p.done = false;
     p.result = 0;
     p.next = nullptr;
@@ -79,31 +83,56 @@ void finish(Pending* p, int32_t result)
     sched::make_ready(p->thread);
 }
 
-// Map the sender's page at a free address of the receiver. Returns the
-// receiver's address, or 0 if there was nothing to map or no room.
-// The receiver may write only where the sender may, and never in place into
-// a copy-on-write page (map() would give its frame a writable entry, and the
-// write would reach every process that shares the page copy-on-write): such
-// a page is mapped read-only, and a write to it faults and is copied.
-uint32_t transfer_page(Pending* from, Process* to)
+// Release every sender and caller queued on `port` with kErrClosed and free it.
+void close(Port& port)
 {
-    if (!from->message.page || !from->thread->process || !to->space)
-        return 0;
-    Lookup l = from->thread->process->space->lookup(paging::page_round_down(from->message.page));
+    for (Pending* p = port.head; p;) {
+        Pending* next = p->next;
+        finish(p, kErrClosed);
+        p = next;
+    }
+    port = Port {};
+}
+
+// Map the page at `page` of `from` at a free address of `to`, sharing its
+// vpage. The sender prepared it (syscall.cpp): it is mapped, and if its
+// mapping is writable the page is present, writable and not copy-on-write.
+// Returns the address in `to`, or a kErr* (nothing mapped).
+int32_t transfer_page(Process* from, uint32_t page, Process* to)
+{
+    if (!from || !from->space || !to || !to->space)
+        return kErrInvalid; // kernel threads send no pages, and receive none
+    Lookup l = from->space->lookup(paging::page_round_down(page));
     if (l.kind == Lookup::Kind::Nothing)
-        return 0;
+        return kErrFault;
     VPage* vp = vpages().get(l.vpage);
-    bool copy_on_write = vp->flags & VPage::kCopyOnWrite;
+    if (vp->flags & VPage::kCopyOnWrite)
+        return kErrFault; // not prepared (syscall.cpp breaks it): never share a copy-on-write page
     // A writable page sent is shared memory from now on: a later fork of
     // either side keeps it shared instead of making it copy-on-write.
-    if (l.writable && !copy_on_write)
+    if (l.writable)
         vp->flags |= VPage::kShared;
-    uint32_t at = to->mmap_next;
-    if (to->space->map(at, l.vpage, l.writable && !copy_on_write ? Access::ReadWrite : Access::ReadOnly)
-        != MapResult::Ok)
-        return 0;
-    to->mmap_next += paging::kPageSize;
-    return at;
+    return user_space::place_page(to, l.vpage, l.writable ? Access::ReadWrite : Access::ReadOnly);
+}
+
+uint32_t ports_owned(const Process* owner)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 1; i <= ipc::kMaxPorts; ++i)
+        n += g_ports[i].owner == owner;
+    return n;
+}
+
+// Run `body` with interrupts off, restoring the caller's state after.
+template <typename Body>
+int32_t with_interrupts_off(Body body)
+{
+    bool was = cpu::interrupts_enabled();
+    cpu::cli();
+    int32_t result = body();
+    if (was)
+        cpu::sti();
+    return result;
 }
 
 } // namespace
@@ -112,13 +141,30 @@ namespace ipc {
 
 int32_t port_create(Process* owner)
 {
-    for (uint32_t n = 1; n <= kMaxPorts; ++n)
-        if (!g_ports[n].owner) {
-            g_ports[n] = Port {};
-            g_ports[n].owner = owner;
-            return int32_t(n);
-        }
-    return kErrNoMemory;
+    return with_interrupts_off([&]() -> int32_t {
+        if (!owner)
+            return kErrInvalid;
+        if (ports_owned(owner) >= kMaxPortsPerProcess)
+            return kErrLimit;
+        for (uint32_t n = 1; n <= kMaxPorts; ++n)
+            if (!g_ports[n].owner) {
+                g_ports[n] = Port {};
+                g_ports[n].owner = owner;
+                return int32_t(n);
+            }
+        return kErrNoMemory;
+    });
+}
+
+int32_t port_close(uint32_t number, Process* owner)
+{
+    return with_interrupts_off([&]() -> int32_t {
+        Port* port = port_of(number);
+        if (!port || !owner || port->owner != owner)
+            return kErrNotFound;
+        close(*port);
+        return 0;
+    });
 }
 
 int32_t call(uint32_t port, Message& message)
@@ -143,13 +189,10 @@ int32_t send(uint32_t port, const Message& message)
 int32_t receive(uint32_t number, Message& message)
 {
     Process* me = process::current();
-    bool was = cpu::interrupts_enabled();
-    cpu::cli();
-    Port* port = port_of(number);
-    int32_t result = 0;
-    if (!port || port->owner != me) {
-        result = kErrNotFound;
-    } else {
+    return with_interrupts_off([&]() -> int32_t {
+        Port* port = port_of(number);
+        if (!port || !me || port->owner != me)
+            return kErrNotFound;
         while (!port->head)
             port->receivers.sleep();
         Pending* p = port->head;
@@ -157,41 +200,46 @@ int32_t receive(uint32_t number, Message& message)
         if (!port->head)
             port->tail = nullptr;
         message = p->message;
-        message.page = transfer_page(p, me);
+        message.page = 0;
+        if (p->message.page) {
+            int32_t at = transfer_page(p->process, p->message.page, me);
+            if (at < 0) { // no room (or a bad page): both sides hear of it
+                finish(p, at);
+                return at;
+            }
+            message.page = uint32_t(at);
+        }
         if (p->wants_reply) {
-            Answer* slot = nullptr;
-            for (Answer& a : g_answers)
-                if (a.receiver == sched::current() || (!slot && !a.receiver))
-                    slot = &a;
-            VERIFY(slot);
-            slot->receiver = sched::current();
-            slot->caller = p;
+            p->next = me->callers;
+            me->callers = p;
         } else {
             finish(p, 0);
         }
-    }
-    if (was)
-        cpu::sti();
-    return result;
+        return 0;
+    });
 }
 
 int32_t reply(const Message& message)
 {
-    bool was = cpu::interrupts_enabled();
-    cpu::cli();
-    int32_t result = kErrNotFound;
-    for (Answer& a : g_answers)
-        if (a.receiver == sched::current() && a.caller) {
-            a.caller->message = message;
-            a.caller->message.page = 0;
-            finish(a.caller, 0);
-            a = Answer {};
-            result = 0;
-            break;
+    Process* me = process::current();
+    return with_interrupts_off([&]() -> int32_t {
+        Pending* caller = me ? me->callers : nullptr;
+        if (!caller)
+            return kErrNotFound;
+        me->callers = caller->next;
+        caller->message = message;
+        caller->message.page = 0;
+        if (message.page) {
+            int32_t at = transfer_page(me, message.page, caller->process);
+            if (at < 0) {
+                finish(caller, at);
+                return at;
+            }
+            caller->message.page = uint32_t(at);
         }
-    if (was)
-        cpu::sti();
-    return result;
+        finish(caller, 0);
+        return 0;
+    });
 }
 
 uint32_t port_owned_by(const Process* owner)
@@ -204,26 +252,16 @@ uint32_t port_owned_by(const Process* owner)
 
 void release_ports(Process* owner)
 {
-    bool was = cpu::interrupts_enabled();
-    cpu::cli();
-    for (uint32_t n = 1; n <= kMaxPorts; ++n) {
-        Port& port = g_ports[n];
-        if (port.owner != owner)
-            continue;
-        for (Pending* p = port.head; p;) {
-            Pending* next = p->next;
-            finish(p, kErrNotFound);
-            p = next;
+    with_interrupts_off([&]() -> int32_t {
+        for (uint32_t n = 1; n <= kMaxPorts; ++n)
+            if (g_ports[n].owner == owner)
+                close(g_ports[n]);
+        while (Pending* caller = owner->callers) { // received, never answered
+            owner->callers = caller->next;
+            finish(caller, kErrClosed);
         }
-        port = Port {};
-    }
-    for (Answer& a : g_answers) // callers waiting for a reply from a thread of owner
-        if (a.receiver && a.receiver->process == owner) {
-            finish(a.caller, kErrNotFound);
-            a = Answer {};
-        }
-    if (was)
-        cpu::sti();
+        return 0;
+    });
 }
 
 } // namespace ipc

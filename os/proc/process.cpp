@@ -15,6 +15,7 @@
 #include "proc/abi.h"
 #include "proc/elf.h"
 #include "proc/ipc.h"
+#include "proc/user_space.h"
 #include "vm/address_space.h"
 #include "vm/copy_on_write.h"
 #include "vm/fault_entry.h"
@@ -94,14 +95,18 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
     return frame;
 }
 
-// Load the ELF image into `space`. Returns nullptr or why not.
-const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32_t* entry)
+// Load the ELF image into the process's space (its pages taken in its free
+// ranges). Returns nullptr or why not.
+const char* load(Process* process, const uint8_t* file, uint32_t size, uint32_t* entry)
 {
+    AddressSpace* space = process->space;
     ElfImage image;
     if (const char* why = elf_parse(file, size, image))
         return why;
     for (unsigned s = 0; s < image.segment_count; ++s) {
         const ElfSegment& seg = image.segments[s];
+        if (user_space::take(process, seg.vaddr, seg.memsz) != 0)
+            return "out of memory (address ranges)";
         uint32_t first = paging::page_round_down(seg.vaddr);
         for (uint32_t page = first; page < seg.vaddr + seg.memsz; page += paging::kPageSize) {
             Lookup existing = space->lookup(page);
@@ -178,7 +183,7 @@ void free_process(Process* p)
 {
     unlink(p);
     --g_live;
-    p->~Process();
+    p->~Process(); // gives back its free ranges' array
     kfree(p);
 }
 
@@ -194,9 +199,10 @@ Process* new_process(const char* name, Process* parent, const char** why)
     for (; name[n] && n + 1 < sizeof p->name; ++n)
         p->name[n] = name[n];
     p->parent = parent;
-    p->mmap_next = process::kMmapBase;
     p->space = AddressSpace::create();
-    if (!p->space) {
+    if (!p->space || !user_space::init(p)) {
+        if (p->space)
+            p->space->destroy();
         p->~Process();
         kfree(p);
         return *why = "out of memory (address space)", nullptr;
@@ -237,7 +243,7 @@ vm::FaultResult on_page_fault(const PageFault& fault, TrapFrame& frame)
         return vm::FaultResult::Unhandled;
     vm::FaultResult result = vm::resolve(*p->space, fault);
     if (result == vm::FaultResult::BadUnmapped && paging::page_round_down(fault.address()) == process::kStackGuard)
-        process::kill_current(fault.address(), frame.eip, "stack overflow (guard page)");
+        process::kill_current(fault.address(), frame.eip, "stack overflow (guard page)", kKillStackOverflow);
     return result;
 }
 
@@ -249,7 +255,9 @@ void init()
 {
     sched::set_switch_hook(on_switch);
     trap::set_user_fault_handler(
-        [](const TrapFrame& frame, uint32_t address, const char* why) { kill_current(address, frame.eip, why); });
+        [](const TrapFrame& frame, uint32_t address, const char* why) {
+            kill_current(address, frame.eip, why, frame.vector == 14 ? kKillBadAccess : kKillException);
+        });
     vm::set_fault_handler(on_page_fault);
 }
 
@@ -262,7 +270,7 @@ Process* spawn(const char* program, const char* args, Process* parent, const cha
     if (!p)
         return nullptr;
     uint32_t entry = 0, esp = 0;
-    *why = load(p->space, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)),
+    *why = load(p, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)),
         module->end - module->start, &entry);
     if (!*why && !(esp = make_stack(p->space, args ? args : "")))
         *why = "out of memory (stack)";
@@ -276,8 +284,9 @@ Process* fork(const TrapFrame& registers, const char** why)
     Process* child = new_process(parent->name, parent, why);
     if (!child)
         return nullptr;
-    child->mmap_next = parent->mmap_next;
-    if (!vm::fork_space(*parent->space, *child->space))
+    if (!child->free_ranges.copy_from(parent->free_ranges))
+        *why = "out of memory (address ranges)";
+    else if (!vm::fork_space(*parent->space, *child->space))
         *why = "out of memory (page tables)";
     TrapFrame child_registers = registers;
     child_registers.eax = 0; // fork() returns 0 in the child
@@ -298,13 +307,15 @@ Process* find(uint32_t pid)
     return nullptr;
 }
 
-void exit(int32_t status)
+// The end of a process, with its wait status as abi.h defines it.
+[[noreturn]] void end_current(int32_t status)
 {
     Process* p = current();
     VERIFY(p);
     cpu::cli();
     ipc::release_ports(p);
     destroy_space(p);
+    p->free_ranges.clear();
     p->exit_status = status;
     p->state = Process::State::Zombie;
     p->thread = nullptr;
@@ -327,14 +338,16 @@ void exit(int32_t status)
     sched::exit_current();
 }
 
-void kill_current(uint32_t address, uint32_t eip, const char* why)
+void exit(int32_t status) { end_current(exit_status(status)); }
+
+void kill_current(uint32_t address, uint32_t eip, const char* why, KillReason reason)
 {
     Process* p = current();
     VERIFY(p);
     kprintf("process %u (%s) killed: %s at 0x%08x, eip 0x%08x\n", p->pid, p->name, why, address, eip);
     // The same for the test harness (its `kills` expect rule).
     ktest::tagged("KILL pid=%u name=%s address=0x%08x eip=0x%08x reason=%s\n", p->pid, p->name, address, eip, why);
-    exit(int32_t(Process::kStatusKilled));
+    end_current(kill_status(reason));
 }
 
 int32_t wait(int32_t pid, int32_t* status)

@@ -19,16 +19,20 @@
 //      it has no parent).
 #pragma once
 
+#include "proc/abi.h"
 #include "proc/thread.h"
+#include "vm/free_ranges.h"
 
 #include <stdint.h>
 
 class AddressSpace;
 struct TrapFrame;
+namespace ipc {
+struct Pending;
+}
 
 struct Process {
     enum class State : uint8_t { Alive, Zombie };
-    static constexpr uint32_t kStatusKilled = uint32_t(-1); // wait() status of a killed process
 
     uint32_t pid { 0 };
     char name[32] {};
@@ -36,12 +40,17 @@ struct Process {
     AddressSpace* space { nullptr };
     Thread* thread { nullptr };
     Process* parent { nullptr };
-    int32_t exit_status { 0 };
+    int32_t exit_status { 0 };     // the wait status (abi.h): >= 0 from exit(), or -KillReason
     WaitQueue child_exited;        // the parent sleeps here in wait()
-    uint32_t mmap_next { 0 };      // where the next anonymous mapping goes
     Process* newer { nullptr };    // recency list: towards the top
     Process* older { nullptr };    // recency list: towards the bottom
+    FreeRanges free_ranges;        // the free parts of user space (proc/user_space.h)
+    ipc::Pending* callers { nullptr }; // calls received and not yet answered, most recent first
 };
+// The debugger checks read a process from memory (tests/debugger/checks/kstate.py).
+static_assert(__builtin_offsetof(Process, space) == 40 && __builtin_offsetof(Process, parent) == 48
+        && __builtin_offsetof(Process, newer) == 64 && __builtin_offsetof(Process, older) == 68,
+    "update kstate.py's Process layout with this struct");
 
 namespace process {
 
@@ -68,11 +77,13 @@ Process* fork(const TrapFrame& registers, const char** why);
 Process* current();
 Process* find(uint32_t pid);
 
-// End the current process with `status`. Never returns.
+// End the current process; wait() gets exit_status(status) (never negative).
+// Never returns.
 [[noreturn]] void exit(int32_t status);
 // End the current process after a fault it cannot survive: prints the
-// one-line reason (pid, program, address, eip, why), then exit(killed).
-[[noreturn]] void kill_current(uint32_t address, uint32_t eip, const char* why);
+// one-line reason (pid, program, address, eip, why); wait() gets
+// kill_status(reason) (negative), never a status a program can exit with.
+[[noreturn]] void kill_current(uint32_t address, uint32_t eip, const char* why, KillReason reason);
 
 // Reap a zombie child: `pid`, or any child for pid == -1. Blocks until one
 // exits. Returns the pid, or a negative kErr*; *status gets its status.

@@ -14,6 +14,7 @@
 #include "proc/ipc.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "proc/user_space.h"
 #include "vm/address_space.h"
 #include "vm/fault_entry.h"
 #include "vm/resolve.h"
@@ -108,38 +109,40 @@ int32_t sys_vmstat(Args f)
     s.faults_store = vm::fault_count(R::Queued);
     s.faults_bad = vm::faults_refused();
     s.bulk_instructions = mmu::bulk_instructions();
+    s.page_tables = user_space::page_tables(*process::current()->space);
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 
-int32_t sys_mmap(Args f)
-{
-    Process* p = process::current();
-    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
-    uint32_t at = f.ebx ? f.ebx : p->mmap_next;
-    if (length == 0 || !paging::is_page_aligned(at) || at < layout::kUserBottom || length > layout::kUserTop - at
-        || (at < process::kStackTop && at + length > process::kStackGuard)) // off the stack and its guard page
-        return kErrInvalid;
-    for (uint32_t off = 0; off < length; off += paging::kPageSize) {
-        if (!process::map_zero_page(p, at + off, f.edx & kMapWrite, f.edx & kMapShared)) {
-            for (uint32_t undo = 0; undo < off; undo += paging::kPageSize)
-                p->space->unmap(at + undo);
-            return kErrNoMemory;
-        }
-    }
-    if (!f.ebx)
-        p->mmap_next += length;
-    return int32_t(at);
-}
+int32_t sys_mmap(Args f) { return user_space::mmap(process::current(), f.ebx, f.ecx, f.edx); }
 
-int32_t sys_munmap(Args f)
+int32_t sys_munmap(Args f) { return user_space::munmap(process::current(), f.ebx, f.ecx); }
+
+// A page named in a message to send (or reply with): it must be mapped in
+// the sender (kErrFault). Sent from a writable mapping, a copy-on-write page
+// is copied for the sender here, by the same write fault the sender's own
+// write would take, so that what the receiver gets is the sender's own page
+// to share whatever its history (abi.h, "IPC and sharing"). Any other page
+// goes as it is (an untouched demand-zero page stays without a frame).
+int32_t prepare_page(uint32_t page)
 {
     Process* p = process::current();
-    uint32_t length = uint32_t(paging::page_round_up(f.ecx));
-    if (!paging::is_page_aligned(f.ebx) || f.ebx < layout::kUserBottom || length > layout::kUserTop - f.ebx)
-        return kErrInvalid;
-    for (uint32_t off = 0; off < length; off += paging::kPageSize)
-        p->space->unmap(f.ebx + off);
-    return 0;
+    if (!page)
+        return 0;
+    uint32_t at = uint32_t(paging::page_round_down(page));
+    if (!layout::is_user_address(at))
+        return kErrFault;
+    Lookup l = p->space->lookup(at);
+    if (l.kind == Lookup::Kind::Nothing)
+        return kErrFault;
+    // A copy-on-write page's entries are read-only in hardware, but the
+    // mapping may write (the fault handler copies): it counts as writable.
+    if (!(vpages().get(l.vpage)->flags & VPage::kCopyOnWrite))
+        return 0;
+    if (!user_memory::range_ok(at, paging::kPageSize, true))
+        return kErrNoMemory; // mapped and writable: only the copy's frame or vpage can be missing
+    Lookup now = p->space->lookup(at);
+    return now.kind != Lookup::Kind::Nothing && !(vpages().get(now.vpage)->flags & VPage::kCopyOnWrite) ? 0
+                                                                                                       : kErrNoMemory;
 }
 
 // The IPC calls copy the user's Message in and out around the kernel's.
@@ -151,6 +154,10 @@ int32_t sys_ipc(Args f)
     if (!user_memory::range_ok(user, sizeof m, writes) || (reads && !user_memory::copy_from(&m, user, sizeof m)))
         return kErrFault;
     m.sender = process::current()->pid;
+    if (reads) {
+        if (int32_t bad = prepare_page(m.page))
+            return bad;
+    }
     int32_t r = f.eax == kSysIpcSend ? ipc::send(f.ebx, m)
         : f.eax == kSysIpcCall       ? ipc::call(f.ebx, m)
         : f.eax == kSysIpcRecv       ? ipc::receive(f.ebx, m)
@@ -162,10 +169,12 @@ int32_t sys_ipc(Args f)
 
 int32_t sys_port_create(Args) { return ipc::port_create(process::current()); }
 
+int32_t sys_port_close(Args f) { return ipc::port_close(f.ebx, process::current()); }
+
 using Handler = int32_t (*)(Args);
 constexpr Handler kTable[kSysCount] = {
     nullptr, sys_exit, sys_write, sys_getpid, sys_yield, sys_sleep, sys_spawn, sys_wait, sys_fork,
-    sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create,
+    sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create, sys_port_close,
 };
 
 // System calls run with interrupts off: the kernel is not preemptible, so

@@ -26,7 +26,7 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
         return false;
     if (length == 0)
         return true;
-    if (address < layout::kUserBottom || length > layout::kUserTop - address)
+    if (!layout::is_user_range(address, length))
         return false;
     uint32_t last = address + length - 1;
     for (uint32_t page = paging::page_round_down(address);;) {

@@ -20,6 +20,13 @@
 //
 // The kernel half (directory entries 768..1023) is copied from the kernel
 // page directory at create() and is the same in every address space.
+//
+// Kernel addresses are never a user mapping. map() refuses any address
+// outside [layout::kUserBottom, layout::kUserTop) with BadAddress, unmap()
+// returns false for one, lookup() answers Nothing; none of them touches the
+// kernel half. The framework checks every address a program gives before it
+// calls these (layout::is_user_range, proc/user_space.h), so these checks
+// are the second line, not the only one.
 #pragma once
 
 #include "arch/x86/paging.h"
@@ -59,15 +66,17 @@ public:
     // the directory, and delete this object.
     void destroy();
 
-    // Map `vpage` at `linear` (page aligned, user space) with `access`,
-    // taking a reference on it. Present at once if the vpage is resident,
+    // Map `vpage` at `linear` (page aligned, user space; else BadAddress,
+    // nothing changed) with `access`, taking a reference on it. Present at once if the vpage is resident,
     // otherwise a not-present entry holding the reference. Allocates the
     // page table if needed.
     MapResult map(uint32_t linear, VPageRef vpage, Access access);
 
     // Remove the mapping at `linear`: flush the TLB entry if it was present,
     // pass the hardware dirty bit on to the vpage, drop the frame's map count
-    // and the vpage's reference. Returns false if nothing was mapped.
+    // and the vpage's reference. Returns false if nothing was mapped, or if
+    // `linear` is not a user address. It frees no page table: the framework
+    // frees tables left empty (proc/user_space.cpp).
     bool unmap(uint32_t linear);
 
     Lookup lookup(uint32_t linear);

@@ -62,7 +62,10 @@ const char* describe(FaultResult result);
 
 // Lab 3: decide and resolve one fault of a user access in `space` (the
 // active address space, or one a test made). Interrupts off; never blocks,
-// never panics on bad user input.
+// never panics on bad user input. The kernel's vm::resolve refuses faults in
+// the NULL page (BadNull) and the kernel half (BadKernelHalf) before it calls
+// this; a handler must still refuse them itself (the host tests call it
+// directly).
 FaultResult handle_fault(AddressSpace& space, const PageFault& fault);
 
 } // namespace vm

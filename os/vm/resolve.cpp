@@ -1,5 +1,6 @@
 #include "vm/resolve.h"
 
+#include "arch/x86/layout.h"
 #include "proc/thread.h"
 #include "vm/address_space.h"
 #include "vm/vpage.h"
@@ -13,7 +14,11 @@ namespace vm {
 
 FaultResult resolve(AddressSpace& space, const PageFault& fault)
 {
-    FaultResult result = handle_fault(space, fault);
+    // The framework refuses what is not user space before lab code sees it:
+    // the NULL page and the kernel half are never a lab's to resolve.
+    FaultResult result = fault.address() < layout::kUserBottom ? FaultResult::BadNull
+        : fault.address() >= layout::kUserTop                   ? FaultResult::BadKernelHalf
+                                                                : handle_fault(space, fault);
     ++g_counts[unsigned(result)];
     if (result == FaultResult::Queued) {
         // A store may deliver at once, inside request(): then do not wait.

@@ -41,6 +41,8 @@ FIGURES = [
      ("value", "fault_last_mapping_instructions")),
     ("instructions to fork a process with 4 MiB of dirty memory", "run run=bench-fork", 32,
      ("value", "fork_4mib_instructions")),
+    ("instructions for munmap of 2 GiB holding 2 pages (interrupts off throughout)", "run run=address-space", 32,
+     ("value", "munmap_2g_instructions")),
 ]
 
 

@@ -32,6 +32,7 @@ void* mmap(void* address, size_t length, uint32_t flags)
 int munmap(void* address, size_t length) { return syscall(kSysMunmap, word(address), length); }
 int vmstat(VmStat* stat) { return syscall(kSysVmstat, word(stat)); }
 int port_create() { return syscall(kSysPortCreate); }
+int port_close(int port) { return syscall(kSysPortClose, uint32_t(port)); }
 int ipc_send(int port, Message* message) { return syscall(kSysIpcSend, uint32_t(port), word(message)); }
 int ipc_recv(int port, Message* message) { return syscall(kSysIpcRecv, uint32_t(port), word(message)); }
 int ipc_call(int port, Message* message) { return syscall(kSysIpcCall, uint32_t(port), word(message)); }

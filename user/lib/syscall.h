@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// wait()'s status for a process the kernel killed (a fault, a privileged
-// instruction). Programs exit with 0..255 of their own accord.
-constexpr int kStatusKilled = -1;
+// wait()'s status (abi.h): status & 0x7FFFFFFF (>= 0) for a program that
+// called exit(status), or -reason (a KillReason) for one the kernel killed.
+inline bool was_killed(int status) { return status < 0; }
+inline int kill_reason(int status) { return status < 0 ? -status : 0; }
 
 // eax = number, ebx, ecx, edx, esi, edi = arguments; the result in eax. The
 // kernel is not asked to keep the argument registers, so they are listed as
@@ -49,8 +50,8 @@ int sleep(uint32_t ticks);
 // with the argument string `args`. Returns the child's pid.
 int spawn(const char* program, const char* args);
 
-// Wait for child `pid` (-1: any child) to exit and store its exit status in
-// *status (kStatusKilled if the kernel killed it). Returns the child's pid,
+// Wait for child `pid` (-1: any child) to exit and store its wait status in
+// *status (>= 0, or -KillReason if the kernel killed it: was_killed()). Returns the child's pid,
 // kErrNoChild if there is no such child. May block.
 int wait(int pid, int* status);
 
@@ -65,8 +66,11 @@ int munmap(void* address, size_t length);
 // Fill *stat with the kernel's VM counters. Returns 0.
 int vmstat(VmStat* stat);
 
-// Create a port owned by this process. Returns its number.
+// Create a port owned by this process. Returns its number, kErrLimit past
+// kMaxPortsPerProcess, kErrNoMemory if every port is taken.
 int port_create();
+// Close a port this process owns; whoever waits on it gets kErrClosed.
+int port_close(int port);
 
 // Send *message to `port`; blocks until a receiver takes it.
 int ipc_send(int port, Message* message);
@@ -85,6 +89,6 @@ int ipc_reply(Message* message);
 inline bool is_error(const void* result)
 {
     auto value = int32_t(uintptr_t(result));
-    return value < 0 && value >= kErrNoSys;
+    return value < 0 && value >= kErrLowest;
 }
 inline int error_of(const void* result) { return is_error(result) ? int32_t(uintptr_t(result)) : 0; }

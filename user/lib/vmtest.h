@@ -63,7 +63,8 @@ constexpr uint32_t kWarmStackBytes = 16 * 1024;
 void warm_stack(uint32_t bytes = kWarmStackBytes);
 
 // Before a baseline is taken: the stack warmed (warm_stack()) and the page
-// table of the mmap area made (one page mapped and unmapped), so that what
+// table of the mmap area made and held (one page mapped at the start of the
+// area and kept: munmap frees a page table it leaves empty), so that what
 // the kernel allocates once for good is not charged to what is measured.
 void settle_before_baseline();
 

@@ -3,7 +3,7 @@
 //
 // Parent (no kind=): starts one child per kind of the table below
 // (`bad-access kind=<kind>`), waits for it and checks that the kernel killed
-// it (killed-<kind>: wait's status is kStatusKilled). The kernel's KILL line
+// it (killed-<kind>: wait's status is -kKillBadAccess, -kKillStackOverflow for stack-overflow). The kernel's KILL line
 // for each child gives the reason and the address; the manifest checks them
 // (the `kills` rule). Around the children the parent checks that
 //   - each child's fault counted as one bad fault (bad-faults-counted);
@@ -223,8 +223,8 @@ int parent()
         char name[48];
         format_to(name, sizeof name, "killed-%s", kind.name);
         status = run_child(kind, &pid);
-        check(name, pid > 0 && status == kStatusKilled, "spawn = %d, status %d (killed is %d)", pid, status,
-            kStatusKilled);
+        int32_t killed = kill_status(strcmp(kind.name, "stack-overflow") == 0 ? kKillStackOverflow : kKillBadAccess);
+        check(name, pid > 0 && status == killed, "spawn = %d, status %d (killed is %d)", pid, status, killed);
     }
     VmStat after = vm_now();
     VmDelta d = vm_delta(before, after);

@@ -57,8 +57,8 @@ int parent()
     status = spawn_and_wait("eater", &pid);
     VmDelta d = vm_delta(before, vm_now());
     value("frames_free_before", before.frames_free);
-    check("eater-killed", pid > 0 && status == kStatusKilled && d.bad == 1,
-        "spawn = %d, status %d (killed is %d), %d bad faults", pid, status, kStatusKilled, d.bad);
+    check("eater-killed", pid > 0 && status == kill_status(kKillBadAccess) && d.bad == 1,
+        "spawn = %d, status %d (killed is %d), %d bad faults", pid, status, kill_status(kKillBadAccess), d.bad);
     check("frames-back", d.frames_taken == 0, "frames free %u before the eater, %u after", before.frames_free,
         before.frames_free - d.frames_taken);
     check("vpages-back", d.vpages_made == 0, "vpages in use %u before the eater, %u after", before.vpages_in_use,

@@ -67,7 +67,7 @@ int32_t tree()
             flags |= kWaitOdd;
             break;
         }
-        if (status == kStatusKilled) {
+        if (was_killed(status)) {
             flags |= kChildKilled;
             size += 1;
         } else {
@@ -154,7 +154,7 @@ int32_t chain(Board* board)
     int status = board->status[depth];
     if (fw.result != fw.pid) {
         flags |= kWaitOdd;
-    } else if (status == kStatusKilled) {
+    } else if (was_killed(status)) {
         flags |= kChildKilled;
         size += 1;
     } else {
@@ -166,7 +166,7 @@ int32_t chain(Board* board)
     return status_of(size, flags);
 }
 
-// Run `bomb` in a child; its exit status, or kStatusKilled / a fork error.
+// Run `bomb` in a child; its exit status, or a killed status (< 0) / a fork error.
 template <typename Bomb>
 int run_in_child(Bomb bomb)
 {

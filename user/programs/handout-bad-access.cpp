@@ -59,7 +59,8 @@ int main(const char* args)
         int pid = sys::spawn("handout-bad-access", child_args);
         int status = -100;
         int reaped = pid > 0 ? sys::wait(pid, &status) : pid;
-        check(check_name, pid > 0 && reaped == pid && status == kStatusKilled, "spawn = %d, wait = %d, status %d", pid,
+        int32_t killed = kill_status(strcmp(name, "guard") == 0 ? kKillStackOverflow : kKillBadAccess);
+        check(check_name, pid > 0 && reaped == pid && status == killed, "spawn = %d, wait = %d, status %d", pid,
             reaped, status);
     }
     sys::vmstat(&after);

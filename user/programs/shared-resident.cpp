@@ -31,10 +31,10 @@ uint32_t pattern(uint32_t word) { return word * 0x9E3779B1u ^ 0xA5A5A5A5u; }
 int reader(const char* args)
 {
     warm_stack();
-    // The page will be mapped where the next mmap would go: map and unmap a
-    // page there first, so that its page table exists and the transfer
-    // itself needs no frame.
-    sys::munmap(sys::mmap(nullptr, 4096, kMapWrite), 4096);
+    // The page will be mapped at the first free address from 0x40000000: map
+    // a page just before it first and keep it, so that the page table exists
+    // and the transfer itself needs no frame.
+    sys::mmap(nullptr, 4096, kMapWrite);
     int writer_port = int(arg(args, "port").number(0));
     int port = sys::port_create();
     Message m {};
@@ -77,7 +77,7 @@ int reader(const char* args)
 
 int writer()
 {
-    warm_stack();
+    settle_before_baseline(); // the region's page table held: munmap below frees only the page
     int port = sys::port_create();
     void* page = sys::mmap(nullptr, 4096, kMapWrite);
     if (!check("writer-setup", port > 0 && !is_error(page), "port %d, mmap %p", port, page))

@@ -127,16 +127,18 @@ def vpage_live(dbg, pool, handle):
 
 # ---- processes and their page tables (lab 4) ----------------------------------
 #
-#   Process (os/proc/process.h), 76 bytes, on the kernel heap:
+#   Process (os/proc/process.h), 88 bytes, on the kernel heap (the words
+#   read here are its first 72):
 #     +0 pid, +4 char name[32], +36 state (byte: 0 Alive, 1 Zombie),
 #     +40 space (AddressSpace*), +44 thread, +48 parent, +52 exit_status,
-#     +56 child_exited (8 bytes), +64 mmap_next, +68 newer, +72 older
+#     +56 child_exited (8 bytes), +64 newer, +68 older, +72 free_ranges,
+#     +84 callers
 #   AddressSpace (os/vm/address_space.h): +0 m_directory (physical address)
 #   The recency list: the file-local g_top (os/proc/process.cpp), linked
 #   through `older`.
 
 KERNEL_BASE = 0xC0000000          # the kernel's direct map: physical p at KERNEL_BASE + p
-PROCESS_WORDS = 19
+PROCESS_WORDS = 18
 USER_DIRECTORY_ENTRIES = 768      # directory entries below 0xC0000000
 ENTRIES_PER_TABLE = 1024
 PRESENT = 1
@@ -175,7 +177,7 @@ def processes(dbg):
         w = dbg.read_virt(at, PROCESS_WORDS)
         name = b"".join(x.to_bytes(4, "little") for x in w[1:9]).split(b"\0")[0].decode(errors="replace")
         space = w[10]
-        p = Process(at, w[0], name, (w[9] & 0xFF) == 0, space, w[12], w[17], w[18],
+        p = Process(at, w[0], name, (w[9] & 0xFF) == 0, space, w[12], w[16], w[17],
                     dbg.read_virt(space)[0] if space else 0)
         dbg.expect(p.newer == (out[-1].address if out else 0),
                    f"process {p.pid} at 0x{at:08x}: newer is 0x{p.newer:08x}, the list says otherwise")

@@ -79,3 +79,22 @@ TEST(Elf, NotAnElfFileIsRefused)
     ElfImage image;
     STRCMP_EQUAL("not an ELF file", elf_parse(f.data(), uint32_t(f.size()), image));
 }
+
+// Issue 11, item 4: the range check must not wrap around 4 GiB. A segment
+// that starts inside the kernel half (not only at its first byte), or whose
+// end wraps past 4 GiB, is refused as outside user space, not waved through
+// to fail later as "out of memory".
+TEST(Elf, KernelHalfSegmentsAnywhereAreOutsideUserSpace)
+{
+    const uint32_t starts[] = { 0xC0000000, 0xC0100000, 0xE0000000, 0xFFFFF000 };
+    for (uint32_t start : starts) {
+        auto f = tiny_elf(start, 16, 0x1000, start);
+        ElfImage image;
+        const char* why = elf_parse(f.data(), uint32_t(f.size()), image);
+        CHECK_TEXT(why != nullptr, "a kernel-half segment was accepted");
+        STRCMP_EQUAL("a segment is outside user space", why);
+    }
+    auto wrap = tiny_elf(0xBFFFF000, 16, 0x40001000, 0xBFFFF000); // end wraps past 4 GiB
+    ElfImage image;
+    STRCMP_EQUAL("a segment is outside user space", elf_parse(wrap.data(), uint32_t(wrap.size()), image));
+}

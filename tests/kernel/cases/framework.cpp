@@ -95,6 +95,15 @@ KTEST(memmap)
     ktest::value("usable_bytes", kernel_memory::firmware_usable_bytes());
     ktest::value("mem_upper_kib", info.mem_upper_kib);
     ktest::value("free_bytes", info.memory.usable_bytes());
+    // RAM above the direct map is reported, not used: the frame array's map
+    // ends below the limit, and what the firmware has above it is the rest.
+    ktest::value("unused_bytes", kernel_memory::unused_bytes());
+    uint64_t top = info.memory.range_count() ? info.memory.range(info.memory.range_count() - 1).end : 0;
+    ktest::check("frames-below-direct-map", top <= layout::kDirectMapLimit, "usable map ends at 0x%llx",
+        (unsigned long long)top);
+    ktest::check("unused-is-part-of-usable", kernel_memory::unused_bytes() <= kernel_memory::firmware_usable_bytes(),
+        "unused %llu of %llu bytes", (unsigned long long)kernel_memory::unused_bytes(),
+        (unsigned long long)kernel_memory::firmware_usable_bytes());
     ktest::check("map-has-entries", info.memory.entry_count() > 0 && info.memory.dropped_entries() == 0);
     // mem_upper is the contiguous RAM above 1 MiB; the map's usable bytes
     // above 1 MiB can only be that or less (never more than the machine has).

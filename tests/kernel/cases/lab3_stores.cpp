@@ -135,8 +135,8 @@ KTEST(lab3_no_store)
     uint32_t pid = v ? spawn_with_store_page(v, "") : 0;
     if (pid) {
         int32_t status = wait_orphan(pid);
-        ktest::check("child-killed", status == int32_t(Process::kStatusKilled), "exit status %d (killed is %d)",
-            int(status), int(Process::kStatusKilled));
+        ktest::check("child-killed", status == kill_status(kKillBadAccess), "exit status %d (killed is %d)",
+            int(status), int(kill_status(kKillBadAccess)));
     }
     drop_if_unmapped(v);
     check_counts_back(before);
