@@ -50,6 +50,7 @@ PROMPT_RE = re.compile(r"<bochs:(\d+)> $")
 TICK_RES = (re.compile(r"Next at t=(\d+)"), re.compile(r"\(\d+\)\.?\[(\d+)\]"))
 EXIT_RE = re.compile(
     r"Bochs is exiting with the following message:\s*\n\s*\[([^\]\n]*)\]\s*([^\r\n]*)")
+LOG_PANIC_RE = re.compile(r">>PANIC<<\s*([^\r\n]*)")
 TIME_BREAK = "Caught time breakpoint"
 UNUSED_REGS_RE = re.compile(r"^r(8 |9 |1[0-5]): ")   # 64-bit only: not in dumps
 HALT_NOTE = "CPU halted with interrupts disabled: cli; hlt"
@@ -333,12 +334,25 @@ class BochsSession:
             return 0
 
     def exit_message(self):
-        """Bochs's "exiting with the following message" text, or ""."""
+        """Bochs's "exiting with the following message" text, or "". When the
+        transcript lost it (a Ctrl-C poll that crossed the guest's power-off),
+        the last PANIC line of bochs.log, which only Bochs writes, says it."""
         found = list(EXIT_RE.finditer(self.transcript[-16384:]))
-        if not found:
+        if found:
+            component, message = (part.strip() for part in found[-1].groups())
+            return f"[{component}] {message}" if component else message
+        return self.log_panic()
+
+    def log_panic(self):
+        """The message of the last `>>PANIC<<` line of bochs.log, or ""."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(max(0, os.path.getsize(self.log_path) - 16384))
+                tail = f.read().decode("latin-1")
+        except OSError:
             return ""
-        component, message = (part.strip() for part in found[-1].groups())
-        return f"[{component}] {message}" if component else message
+        found = LOG_PANIC_RE.findall(tail)
+        return found[-1].strip() if found else ""
 
     def failure_message(self):
         """Why Bochs ended without us asking: its exit message or last lines."""
