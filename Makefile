@@ -152,9 +152,10 @@ MEGS    ?= 32
 KCMD    ?=
 UNTIL   ?=
 BUDGET  ?=
+SWAP    ?=
 run: all
 	$(PYTHON) tools/bochs-run run --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(BUDGET),--budget $(BUDGET))
+	    $(if $(BUDGET),--budget $(BUDGET)) $(if $(SWAP),--swap $(SWAP))
 
 run-qemu: all
 	timeout 60 qemu-system-i386 -cdrom $(ISO) -display none -serial stdio -no-reboot -m $(MEGS) \
@@ -162,7 +163,7 @@ run-qemu: all
 
 debug: all
 	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(UNTIL),--until $(UNTIL))
+	    $(if $(UNTIL),--until $(UNTIL)) $(if $(SWAP),--swap $(SWAP))
 
 # ---- tests ----
 LAB ?=

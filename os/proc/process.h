@@ -41,6 +41,12 @@ struct Process {
     uint32_t mmap_next { 0 };      // where the next anonymous mapping goes
     Process* newer { nullptr };    // recency list: towards the top
     Process* older { nullptr };    // recency list: towards the bottom
+    // Lab 5: where the next scan of the clock collector starts, and what
+    // the collector and the store did to this process (vm/collector.h).
+    uint32_t clock_hand { 0 };
+    uint32_t scans { 0 };          // times scanned
+    uint32_t evictions { 0 };      // entries the collector unmapped
+    uint32_t page_ins { 0 };       // faults that waited for a store
 };
 
 namespace process {

@@ -50,7 +50,7 @@ def run_case(case, flavour):
     module = _load(case.script)
     setup = suite.prepare(case, flavour, case.test or module.KERNEL_TEST)
     session = bochs.BochsSession(setup.iso, workdir=setup.workdir, megs=case.megs,
-                                 symfile=setup.symfile)
+                                 symfile=setup.symfile, swap_mib=case.swap_mib)
     dbg = debugger.Debugger(session, setup.kernel, setup.symfile, budget=case.budget,
                             wall_timeout=case.timeout)
     try:

@@ -130,8 +130,20 @@ def prepare_workdir(workdir):
             open(stand_in, "w").close()
 
 
-def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None):
-    """The bochsrc lines appended on the command line for one run."""
+def swap_disk(workdir, swap_mib):
+    """A fresh, zeroed swap disk image of `swap_mib` MiB in the work directory
+    (the second ATA disk, lab 5's swap store); its path."""
+    path = os.path.join(workdir, "swap.img")
+    if os.path.exists(path):
+        os.unlink(path)
+    with open(path, "wb") as f:
+        f.truncate(int(swap_mib) << 20)
+    return path
+
+
+def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, swap_mib=0):
+    """The bochsrc lines appended on the command line for one run; with
+    `swap_mib`, a fresh swap disk as ata0-slave."""
     lines = [
         f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted",
         f"com1: enabled=1, mode=file, dev={os.path.join(workdir, 'serial.out')}",
@@ -140,15 +152,17 @@ def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None):
     ]
     if symfile:
         lines.append(f"debug_symbols: file={os.path.abspath(symfile)}")
+    if swap_mib:
+        lines.append(f"ata0-slave: type=disk, path={swap_disk(workdir, swap_mib)}, mode=flat")
     return lines
 
 
-def bochs_argv(iso, workdir, megs=DEFAULT_MEGS, symfile=None, rcfile=None):
+def bochs_argv(iso, workdir, megs=DEFAULT_MEGS, symfile=None, rcfile=None, swap_mib=0):
     """The full Bochs command line (argv[0] is `bochs`)."""
     argv = ["bochs", "-q", "-f", paths.BOCHSRC]
     if rcfile:
         argv += ["-rc", rcfile]
-    return argv + override_lines(iso, workdir, megs, symfile)
+    return argv + override_lines(iso, workdir, megs, symfile, swap_mib)
 
 
 def bochs_env():
@@ -203,10 +217,11 @@ class BochsSession:
     TRANSCRIPT_CAP = FLOOD_CAP + 256 * 1024
 
     def __init__(self, iso, *, workdir, megs=DEFAULT_MEGS, symfile=None,
-                 stream=False, out=None):
+                 stream=False, out=None, swap_mib=0):
         self.iso = os.path.abspath(iso)
         self.workdir = os.path.abspath(workdir)
         self.megs = megs
+        self.swap_mib = swap_mib
         self.symfile = symfile
         self.serial_path = os.path.join(self.workdir, "serial.out")
         self.log_path = os.path.join(self.workdir, "bochs.log")
@@ -227,7 +242,7 @@ class BochsSession:
         for old in (self.serial_path, self.log_path):
             if os.path.exists(old):
                 os.unlink(old)
-        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile)
+        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile, swap_mib=self.swap_mib)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=self.workdir, env=bochs_env(),
                                    encoding="utf-8", codec_errors="replace", echo=False)
         self.child.delaybeforesend = None     # pexpect's default 50 ms a send
@@ -480,7 +495,7 @@ def _kernel_report(serial, console, token):
 
 def run(iso, *, megs=DEFAULT_MEGS, budget=DEFAULT_BUDGET, wall_timeout=None,
         symfile=None, workdir, stream=False, token=None, cmds_at_stop=DUMP_COMMANDS,
-        flood_cap=FLOOD_CAP, out=None):
+        flood_cap=FLOOD_CAP, out=None, swap_mib=0):
     """Boot `iso` headless under the debugger until it ends or must be stopped.
 
     `budget` is in guest instructions (None or 0: unlimited); `wall_timeout` in
@@ -491,7 +506,7 @@ def run(iso, *, megs=DEFAULT_MEGS, budget=DEFAULT_BUDGET, wall_timeout=None,
         wall_timeout = default_timeout(budget)
     started = time.monotonic()
     session = BochsSession(iso, workdir=workdir, megs=megs, symfile=symfile,
-                           stream=stream, out=out)
+                           stream=stream, out=out, swap_mib=swap_mib)
     dump = ""
     try:
         try:
