@@ -144,6 +144,7 @@ public:
             delete p;
         m_processes.clear();
         recency::list().clear();
+        recency::list().shrink_to_fit(); // nothing outlives the test (CppUTest counts leaks)
         FaultTest::teardown();
     }
 
