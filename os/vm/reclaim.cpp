@@ -4,6 +4,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "lib/format.h"
+#include "proc/process.h"
 #include "proc/thread.h"
 #include "vm/collector.h"
 #include "vm/frame_array.h"
@@ -31,6 +32,14 @@ bool cmdline_says_off(const char* key)
 {
     const char* v = cmdline::get(key);
     return v && v[0] == '0';
+}
+
+// The process on the CPU counts as just run (the recency list moves a
+// process up only when it is switched in, and it may have run for long).
+void on_cpu_now()
+{
+    if (Process* p = process::current())
+        process::touch(p);
 }
 
 // Frames free now, and those a write in flight will free.
@@ -78,7 +87,12 @@ void make_room()
     uint32_t have = frames_soon();
     if (have >= kLowWater || faults_total() < g_fault_next)
         return;
-    if (collect(kHighWater - have, g_quota) == 0)
+    // The faulting process is on the CPU: the most recently run of all.
+    // One quota's worth at a time: the bottom process pays, and the next
+    // fault's collection starts from the bottom again.
+    on_cpu_now();
+    uint32_t want = kHighWater - have;
+    if (collect(want < g_quota ? want : g_quota, g_quota) == 0)
         g_fault_next = faults_total() + kFruitlessPause;
 }
 
@@ -88,6 +102,7 @@ bool wait_for_frames()
         return false;
     if (frames().frames_free() > 0)
         return true;
+    on_cpu_now();
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)
         return true;

@@ -2,7 +2,8 @@
 //
 //   low memory   before each fault is resolved: if free frames (plus those
 //                on their way back from a write) are below kLowWater, collect
-//                up to kHighWater;
+//                one quota's worth (towards kHighWater), the faulting process
+//                first moved to the top (it is on the CPU);
 //   no frame     a fault that found no frame (OutOfMemory, or a store with
 //                no frame for a page-in) collects, and if writes are still
 //                in flight sleeps until one ends, then tries again; only
