@@ -53,6 +53,7 @@ def run_case(case, flavour):
                                  symfile=setup.symfile, swap_mib=case.swap_mib)
     dbg = debugger.Debugger(session, setup.kernel, setup.symfile, budget=case.budget,
                             wall_timeout=case.timeout)
+    dbg.token = setup.token  # whose `@@` lines a check may read (session.serial_text())
     try:
         outcome, reason, failure = _drive(dbg, module)
         stopped_at = session.ticks if session.at_prompt else None
