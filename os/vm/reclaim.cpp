@@ -70,7 +70,7 @@ void init_collector()
     g_quota = number("quota", kDefaultQuota);
     if (!swap::init(number("swap_slots", 0)))
         return;
-    if (number("idle_collect", 1) != 0 && !cmdline_says_off("idle_collect"))
+    if (!cmdline_says_off("idle_collect"))
         sched::set_idle_hook(collect_when_idle);
     kprintf("collector: quota %u frames, low water %u, background below %u free frames\n", g_quota, kLowWater,
         background_water());
