@@ -154,12 +154,12 @@ KTEST(lab5_bench)
     bool started = vm::store_for_write(*vp)->write(v);
     bool written = started && wait_for([&] { return vm::collector_counters().page_outs != outs; });
     uint64_t t1 = cpu::rdtsc();
-    ktest::check("page-out", written && !vp->is_resident() && vp->store == vm::kSwap,
+    bool out = ktest::check("page-out", written && !vp->is_resident() && vp->store == vm::kSwap,
         "write %s, %s, vpage %s", started ? "started" : "refused", written ? "ended" : "never ended",
         vp->is_resident() ? "still resident" : "out");
     uint32_t ins = vm::collector_counters().page_ins;
     uint64_t t2 = cpu::rdtsc();
-    bool asked = written && vm::store(vm::kSwap)->request(v);
+    bool asked = out && vm::store(vm::kSwap)->request(v); // only a page that is out can come in
     bool arrived = asked && wait_for([&] { return vm::collector_counters().page_ins != ins; });
     uint64_t t3 = cpu::rdtsc();
     bool same = arrived && vp->is_resident();
