@@ -98,10 +98,11 @@ void make_room()
 
 bool wait_for_frames()
 {
-    if (!collector_on())
+    // Every fault path needs one frame at most, and nothing runs between
+    // the failed fault and this call (interrupts are off): with a frame
+    // free, it failed for something else (no vpage, the store's transfers).
+    if (!collector_on() || frames().frames_free() > 0)
         return false;
-    if (frames().frames_free() > 0)
-        return true;
     on_cpu_now();
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)
