@@ -3,6 +3,7 @@
 #include "proc/process.h"
 #include "proc/thread.h"
 #include "vm/address_space.h"
+#include "vm/frame_array.h"
 #include "vm/reclaim.h"
 #include "vm/store.h"
 #include "vm/vpage.h"
@@ -16,12 +17,14 @@ constexpr int kMaxWaits = 1000; // writes ended, and still no frame for us: give
 namespace vm {
 
 // A fault that came to nothing for want of a frame: OutOfMemory, or a store
-// that is there but could not start a page-in (it had no frame).
+// that is there but could not start a page-in while no frame was free (the
+// swap store needs one for the page). A store that refuses for reasons of
+// its own still means "no store".
 static bool short_of_frames(AddressSpace& space, const PageFault& fault, FaultResult result)
 {
     if (result == FaultResult::OutOfMemory)
         return true;
-    if (result != FaultResult::NoStore)
+    if (result != FaultResult::NoStore || frames().frames_free() > 0)
         return false;
     Lookup l = space.lookup(fault.address());
     return l.vpage != kNoVPage && store(vpages().get(l.vpage)->store) != nullptr;
