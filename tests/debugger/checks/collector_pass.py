@@ -70,7 +70,7 @@ def one_pass(dbg, fa):
     p, before = snapshot(dbg, proc_address)
     desc = descriptors(dbg, fa)
     owners = {lin: desc(e & ~0xFFF)[0] for lin, e in before.items() if e & PRESENT}
-    candidates = [owners[lin] for lin, e in before.items() if e & PRESENT and not e & ACCESSED]
+    candidates = sorted(set(owners.values()))  # every vpage the pass may unmap
     vp_before = vpages(dbg, candidates)
     dbg.clear_breakpoints()
     dbg.run_to(ret)
