@@ -9,7 +9,7 @@ tests/harness/replacement.py builds the same strings and simulates LRU, OPT,
 a one-bit clock, FIFO and random with the same K. The check:
   - the string the program replayed is the one simulated (N and length);
   - for each string, kernel misses <= RATIO x LRU's.
-A FIFO collector (no second chance) fails the hotcold string: 1.58 x LRU
+A FIFO collector (no second chance) fails the hotcold string: 1.56 x LRU
 (`tools/mutant.py fifo` runs this check against that mutant).
 """
 import os
