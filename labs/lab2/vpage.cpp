@@ -4,6 +4,7 @@
 #include "kernel/lab.h"
 #include "lib/verify.h"
 #include "vm/frame_array.h"
+#include "vm/store.h"
 
 VPageRef vpage_create(uint8_t store, uint32_t offset)
 {
@@ -25,7 +26,8 @@ void vpage_ref(VPageRef vpage)
 bool vpage_unref(VPageRef vpage)
 {
     // TODO(lab 2): drop one reference; at zero, release the frame (if
-    // resident and no longer mapped) and destroy the vpage.
+    // resident and no longer mapped), tell its store (vm::release_backing)
+    // and destroy the vpage.
     (void)vpage;
     LAB_TODO(2);
     return false;

@@ -122,12 +122,22 @@ struct VmStat {
     uint32_t faults_copy_on_write; // both kinds: copied, and last mapping kept (no copy)
     uint32_t faults_store;         // faults that waited for a store
     uint32_t faults_bad;           // faults refused: the process was killed, or the system call got kErrFault
-    uint32_t evictions;
-    uint32_t page_ins;
-    uint32_t page_outs;
+    uint32_t evictions;            // lab 5: page-table entries the clock collector unmapped
+    uint32_t page_ins;             // pages read from a store
+    uint32_t page_outs;            // pages written to a store
     uint32_t faults_cow_kept;      // copy-on-write faults that needed no copy (last mapping)
     uint32_t bulk_instructions;    // guest instructions spent zeroing and copying whole frames (low 32 bits)
     uint32_t page_tables;          // page tables of the caller's user half (empty ones are freed)
+    // lab 5 (all zero without a swap disk)
+    uint32_t scans;                // processes scanned by the clock collector
+    uint32_t scanned;              // page-table entries it looked at
+    uint32_t max_taken;            // the most entries one scan took from one process (<= quota)
+    uint32_t quota;                // the collector's quota
+    uint32_t swap_slots_total;
+    uint32_t swap_slots_used;
+    uint32_t own_scans;            // the calling process: times it was scanned,
+    uint32_t own_evictions;        //   entries taken from it,
+    uint32_t own_page_ins;         //   its faults that waited for a store
 };
 
 // An IPC message: a few words, and optionally one page handed over.

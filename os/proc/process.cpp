@@ -86,6 +86,11 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
         return 0;
     }
     memset(mmu::phys_to_virt(frame), 0, paging::kPageSize);
+    // The kernel fills it (program image, stack top) through the direct map,
+    // so no hardware dirty bit will say so: the page is not the zero page
+    // its anonymous vpage stands for, and the clock collector (lab 5) must
+    // write it out rather than drop it.
+    vpages().get(v)->flags |= VPage::kDirty;
     vpage_attach(v, frame);
     if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
         vpage_ref(v);

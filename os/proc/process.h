@@ -46,6 +46,12 @@ struct Process {
     Process* older { nullptr };    // recency list: towards the bottom
     FreeRanges free_ranges;        // the free parts of user space (proc/user_space.h)
     ipc::Pending* callers { nullptr }; // calls received and not yet answered, most recent first
+    // Lab 5: where the next scan of the clock collector starts, and what
+    // the collector and the store did to this process (vm/collector.h).
+    uint32_t clock_hand { 0 };
+    uint32_t scans { 0 };          // times scanned
+    uint32_t evictions { 0 };      // entries the collector unmapped
+    uint32_t page_ins { 0 };       // faults that waited for a store
 };
 // The debugger checks read a process from memory (tests/debugger/checks/kstate.py).
 static_assert(__builtin_offsetof(Process, space) == 40 && __builtin_offsetof(Process, parent) == 48

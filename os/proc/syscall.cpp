@@ -16,8 +16,11 @@
 #include "proc/user_memory.h"
 #include "proc/user_space.h"
 #include "vm/address_space.h"
+#include "vm/collector.h"
 #include "vm/fault_entry.h"
+#include "vm/reclaim.h"
 #include "vm/resolve.h"
+#include "vm/swap_store.h"
 #include "vm/frame_array.h"
 #include "vm/vpage.h"
 
@@ -110,6 +113,20 @@ int32_t sys_vmstat(Args f)
     s.faults_bad = vm::faults_refused();
     s.bulk_instructions = mmu::bulk_instructions();
     s.page_tables = user_space::page_tables(*process::current()->space);
+    const vm::CollectorCounters& c = vm::collector_counters();
+    s.evictions = c.evictions;
+    s.page_ins = c.page_ins;
+    s.page_outs = c.page_outs;
+    s.scans = c.scans;
+    s.scanned = c.scanned;
+    s.max_taken = c.max_taken;
+    s.quota = vm::quota();
+    s.swap_slots_total = swap::slots_total();
+    s.swap_slots_used = swap::slots_used();
+    Process* p = process::current();
+    s.own_scans = p->scans;
+    s.own_evictions = p->evictions;
+    s.own_page_ins = p->page_ins;
     return user_memory::copy_to(f.ebx, &s, sizeof s) ? 0 : kErrFault;
 }
 

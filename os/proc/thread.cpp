@@ -29,6 +29,7 @@ uint32_t g_next_id = 1;
 uint32_t g_ticks_left = sched::kQuantum;
 uint64_t g_switches;
 sched::SwitchHook g_switch_hook;
+sched::IdleHook g_idle_hook;
 
 void enqueue(Thread* t)
 {
@@ -50,11 +51,17 @@ void reap_dead()
 void idle_loop(void*)
 {
     for (;;) {
+        cpu::cli();
+        if (g_idle_hook && g_ready.empty())
+            g_idle_hook();
+        if (!g_ready.empty()) {
+            sched::yield();
+            continue;
+        }
+        // sti takes effect after the next instruction: no interrupt can
+        // slip in between and leave us halted with work to do.
         cpu::sti();
         cpu::hlt();
-        cpu::cli();
-        if (!g_ready.empty())
-            sched::yield();
     }
 }
 
@@ -321,6 +328,7 @@ void tick()
 
 uint64_t context_switches() { return g_switches; }
 void set_switch_hook(SwitchHook hook) { g_switch_hook = hook; }
+void set_idle_hook(IdleHook hook) { g_idle_hook = hook; }
 
 } // namespace sched
 

@@ -107,6 +107,12 @@ uint64_t context_switches();
 using SwitchHook = void (*)(Thread* next);
 void set_switch_hook(SwitchHook hook);
 
+// Work the idle thread does before it halts, when no thread is ready (the
+// clock collector's background pass, vm/reclaim.h). Runs with interrupts
+// off; must be short and must not block.
+using IdleHook = void (*)();
+void set_idle_hook(IdleHook hook);
+
 } // namespace sched
 
 extern "C" [[noreturn]] void thread_exit_current();

@@ -52,20 +52,42 @@ bool range_ok(uint32_t address, uint32_t length, bool for_write)
     }
 }
 
+// Copy page by page, each page checked (and faulted in) right before its
+// part is copied: faulting in a later page may make the clock collector
+// (lab 5) take an earlier one back, so "the whole range was present" would
+// not hold by the time of the copy. Nothing runs between a page's check and
+// its copy (interrupts are off), so the copy never faults. The whole range
+// is checked first, so that a bad range copies nothing.
+template <typename Copy>
+bool copy_pages(uint32_t user, uint32_t length, bool for_write, Copy copy)
+{
+    if (!range_ok(user, length, for_write))
+        return false;
+    for (uint32_t done = 0; done < length;) {
+        uint32_t at = user + done;
+        uint32_t chunk = paging::kPageSize - (at & (paging::kPageSize - 1));
+        if (chunk > length - done)
+            chunk = length - done;
+        if (!range_ok(at, chunk, for_write))
+            return false;
+        copy(at, done, chunk);
+        done += chunk;
+    }
+    return true;
+}
+
 bool copy_from(void* kernel_dst, uint32_t user_src, uint32_t length)
 {
-    if (!range_ok(user_src, length, false))
-        return false;
-    memcpy(kernel_dst, reinterpret_cast<const void*>(uintptr_t(user_src)), length);
-    return true;
+    return copy_pages(user_src, length, false, [&](uint32_t at, uint32_t done, uint32_t n) {
+        memcpy(static_cast<uint8_t*>(kernel_dst) + done, reinterpret_cast<const void*>(uintptr_t(at)), n);
+    });
 }
 
 bool copy_to(uint32_t user_dst, const void* kernel_src, uint32_t length)
 {
-    if (!range_ok(user_dst, length, true))
-        return false;
-    memcpy(reinterpret_cast<void*>(uintptr_t(user_dst)), kernel_src, length);
-    return true;
+    return copy_pages(user_dst, length, true, [&](uint32_t at, uint32_t done, uint32_t n) {
+        memcpy(reinterpret_cast<void*>(uintptr_t(at)), static_cast<const uint8_t*>(kernel_src) + done, n);
+    });
 }
 
 bool copy_string(char* dst, uint32_t user_src, uint32_t max)

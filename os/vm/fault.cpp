@@ -53,4 +53,12 @@ void set_store(uint8_t number, Store* s)
 
 Store* store(uint8_t number) { return g_stores[number]; }
 
+Store* store_for_write(const VPage& vp) { return g_stores[vp.store == kAnonymous ? kSwap : vp.store]; }
+
+void release_backing(const VPage& vp)
+{
+    if (vp.store != kAnonymous && g_stores[vp.store])
+        g_stores[vp.store]->release(vp.store_offset);
+}
+
 } // namespace vm

@@ -1,26 +1,57 @@
 #include "vm/resolve.h"
 
 #include "arch/x86/layout.h"
+#include "proc/process.h"
 #include "proc/thread.h"
 #include "vm/address_space.h"
+#include "vm/frame_array.h"
+#include "vm/reclaim.h"
+#include "vm/store.h"
 #include "vm/vpage.h"
 
 namespace {
 constexpr unsigned kResults = unsigned(vm::FaultResult::Unhandled) + 1;
 uint32_t g_counts[kResults];
+constexpr int kMaxWaits = 1000; // writes ended, and still no frame for us: give up
 }
 
 namespace vm {
+
+// A fault that came to nothing for want of a frame: OutOfMemory, or a store
+// that is there but could not start a page-in while no frame was free (the
+// swap store needs one for the page). A store that refuses for reasons of
+// its own still means "no store".
+static bool short_of_frames(AddressSpace& space, const PageFault& fault, FaultResult result)
+{
+    if (result == FaultResult::OutOfMemory)
+        return true;
+    if (result != FaultResult::NoStore || frames().frames_free() > 0)
+        return false;
+    Lookup l = space.lookup(fault.address());
+    return l.vpage != kNoVPage && store(vpages().get(l.vpage)->store) != nullptr;
+}
 
 FaultResult resolve(AddressSpace& space, const PageFault& fault)
 {
     // The framework refuses what is not user space before lab code sees it:
     // the NULL page and the kernel half are never a lab's to resolve.
-    FaultResult result = fault.address() < layout::kUserBottom ? FaultResult::BadNull
-        : fault.address() >= layout::kUserTop                   ? FaultResult::BadKernelHalf
-                                                                : handle_fault(space, fault);
+    if (fault.address() < layout::kUserBottom || fault.address() >= layout::kUserTop) {
+        FaultResult refused = fault.address() < layout::kUserBottom ? FaultResult::BadNull : FaultResult::BadKernelHalf;
+        ++g_counts[unsigned(refused)];
+        return refused;
+    }
+    // Lab 5: collect first if memory is low (os/vm/reclaim.h); and if the
+    // fault still finds no frame, collect and wait for writes, then again.
+    make_room();
+    FaultResult result = handle_fault(space, fault);
+    for (int tries = 0; tries < kMaxWaits && short_of_frames(space, fault, result) && wait_for_frames(); ++tries)
+        result = handle_fault(space, fault);
+    if (short_of_frames(space, fault, result))
+        result = FaultResult::OutOfMemory;
     ++g_counts[unsigned(result)];
     if (result == FaultResult::Queued) {
+        if (Process* p = process::current())
+            ++p->page_ins;
         // A store may deliver at once, inside request(): then do not wait.
         VPage* vp = vpages().get(space.lookup(fault.address()).vpage);
         if (!vp->is_resident())

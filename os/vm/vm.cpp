@@ -6,6 +6,7 @@
 #include "kernel/memory_map.h"
 #include "vm/address_space.h"
 #include "vm/frame_array.h"
+#include "vm/reclaim.h"
 #include "vm/vpage.h"
 #include "lib/verify.h"
 
@@ -28,6 +29,7 @@ void init(const MemoryMap& free_memory)
     kprintf("vm: frame array of %u frames (%u KiB of descriptors at 0x%08llx), %u free\n",
         frames().frames_total(), unsigned(frames().storage().size() >> 10),
         (unsigned long long)frames().storage().base, frames().frames_free());
+    init_collector();
 }
 
 } // namespace vm

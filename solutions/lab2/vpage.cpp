@@ -4,6 +4,7 @@
 #include "kernel/lab.h"
 #include "lib/verify.h"
 #include "vm/frame_array.h"
+#include "vm/store.h"
 
 VPageRef vpage_create(uint8_t store, uint32_t offset)
 {
@@ -52,11 +53,13 @@ bool vpage_unref(VPageRef vpage)
             frames().free(frame);
     }
     VERIFY_MSG(vp->waiters == 0, "vpage %u: destroyed with threads waiting for it", vpage);
+    vm::release_backing(*vp); // the seed's "I don't need you anymore" (lab 5: a swap slot)
     vpages().destroy(vpage);
     return true;
     // @solution-else
     // // TODO(lab 2): drop one reference; at zero, release the frame (if
-    // // resident and no longer mapped) and destroy the vpage.
+    // // resident and no longer mapped), tell its store (vm::release_backing)
+    // // and destroy the vpage.
     // (void)vpage;
     // LAB_TODO(2);
     // return false;

@@ -16,9 +16,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from harness import bochs, iso, kout, paths  # noqa: E402
+from harness import bochs, iso, kout, paths, replacement  # noqa: E402
 
-# (figure, kernel test, guest MiB, where the number is)
+PAGE_LINEAR = "lab5_workload run=swap-linear args=percent:200"
+REPLAY = "lab5_workload run=swap-replay"
+
+# (figure, kernel test, guest MiB, where the number is[, swap disk MiB])
 FIGURES = [
     ("instructions from reset to the kernel's first line (BIOS + GRUB)", "boot", 32,
      ("console", r"booting \((\d+) instructions since reset\)")),
@@ -43,18 +46,33 @@ FIGURES = [
      ("value", "fork_4mib_instructions")),
     ("instructions for munmap of 2 GiB holding 2 pages (interrupts off throughout)", "run run=address-space", 32,
      ("value", "munmap_2g_instructions")),
+    # lab 5 (a fifth field: the swap disk's MiB)
+    ("instructions per page-out: swap store, 8 disk interrupts, the disk's time", "lab5_bench", 8,
+     ("value", "page_out_instructions"), 16),
+    ("instructions per page-in: swap store, 8 disk interrupts, the disk's time", "lab5_bench", 8,
+     ("value", "page_in_instructions"), 16),
+    ("instructions per entry the collector scans (accessed, kept)", "lab5_bench", 8,
+     ("value", "scan_entry_instructions"), 16),
+    ("page-linear (buffer 2x free memory, 8 MiB guest): instructions", PAGE_LINEAR, 8,
+     ("value", "workload_instructions"), 32),
+    ("page-linear: pages written out", PAGE_LINEAR, 8, ("value", "page_outs"), 32),
+    ("page-linear: pages read in", PAGE_LINEAR, 8, ("value", "page_ins"), 32),
+    ("page-linear: wall seconds of the whole Bochs run (host-dependent)", PAGE_LINEAR, 8, ("wall", ""), 32),
+    ("oracle, loop: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "loop"), 32),
+    ("oracle, 90/10 hot/cold: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "hotcold"), 32),
+    ("oracle, matrix: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "matrix"), 32),
 ]
 
 
-def boot(test, megs, flavour):
-    """Run one kernel test; returns the RunResult."""
+def boot(test, megs, flavour, swap_mib=0):
+    """Run one kernel test (with a swap disk of swap_mib MiB); returns the RunResult."""
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
     name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
     workdir = os.path.join(paths.runs_dir(flavour), f"bench-{'-'.join(test.split())}-{megs}m".replace("=", "-"))
     os.makedirs(workdir, exist_ok=True)
     image = iso.cached(kernel, " ".join([f"test={name}", f"token={token}"] + extra), workdir)
-    return bochs.run(image, megs=megs, workdir=workdir, token=token)
+    return bochs.run(image, megs=megs, workdir=workdir, token=token, swap_mib=swap_mib)
 
 
 def figure(run, where):
@@ -65,6 +83,15 @@ def figure(run, where):
         return m.group(1) if m else "?"
     if kind == "value":
         return run.report.values.get(what, "?")
+    if kind == "wall":
+        return f"{run.wall:.1f}"
+    if kind == "oracle":
+        v = run.report.values
+        k, misses = v.get(f"oracle_{what}_k"), v.get(f"oracle_{what}_misses")
+        if not (k and misses):
+            return "?"
+        sim = replacement.simulate(what, int(k))
+        return f"{int(misses) / sim['lru']:.2f} ({sim['clock'] / sim['lru']:.2f}, {sim['opt'] / sim['lru']:.2f})"
     top, bottom = what.split("/")
     a, b = run.report.values.get(top), run.report.values.get(bottom)
     return f"{int(a) / int(b):.3f}" if a and b else "?"
@@ -99,9 +126,9 @@ def main():
     flavour = os.environ.get("FLAVOUR", "reference")
     runs = {}
     print(f"benchmarks ({flavour} kernel, Bochs, guest instructions)")
-    for name, test, megs, where in FIGURES:
+    for name, test, megs, where, *swap in FIGURES:
         if (test, megs) not in runs:
-            runs[(test, megs)] = boot(test, megs, flavour)
+            runs[(test, megs)] = boot(test, megs, flavour, swap[0] if swap else 0)
         run = runs[(test, megs)]
         value = figure(run, where)
         print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))

@@ -130,10 +130,21 @@ def prepare_workdir(workdir):
             open(stand_in, "w").close()
 
 
-def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, extra=(), e9=False):
+def swap_disk(workdir, swap_mib):
+    """A fresh, zeroed swap disk image of `swap_mib` MiB in the work directory
+    (the second ATA disk, lab 5's swap store); its path."""
+    path = os.path.join(workdir, "swap.img")
+    if os.path.exists(path):
+        os.unlink(path)
+    with open(path, "wb") as f:
+        f.truncate(int(swap_mib) << 20)
+    return path
+
+
+def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, extra=(), e9=False, swap_mib=0):
     """The bochsrc lines appended on the command line for one run: the ISO,
-    COM1 to serial.out, the log, the memory, then `extra` (e.g. a second disk:
-    `ata0-slave: type=disk, path=swap.img, mode=flat`). Without `e9` the
+    COM1 to serial.out, the log, the memory, with `swap_mib` a fresh swap disk
+    as ata0-slave (lab 5), then `extra` bochsrc lines. Without `e9` the
     port-0xE9 mirror is off, so the guest cannot write to Bochs's stdout."""
     lines = [
         f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted",
@@ -144,15 +155,17 @@ def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, extra=(), e9=F
     ]
     if symfile:
         lines.append(f"debug_symbols: file={os.path.abspath(symfile)}")
+    if swap_mib:
+        lines.append(f"ata0-slave: type=disk, path={swap_disk(workdir, swap_mib)}, mode=flat")
     return lines + list(extra)
 
 
-def bochs_argv(iso, workdir, megs=DEFAULT_MEGS, symfile=None, rcfile=None, extra=(), e9=False):
+def bochs_argv(iso, workdir, megs=DEFAULT_MEGS, symfile=None, rcfile=None, extra=(), e9=False, swap_mib=0):
     """The full Bochs command line (argv[0] is `bochs`)."""
     argv = ["bochs", "-q", "-f", paths.BOCHSRC]
     if rcfile:
         argv += ["-rc", rcfile]
-    return argv + override_lines(iso, workdir, megs, symfile, extra, e9)
+    return argv + override_lines(iso, workdir, megs, symfile, extra, e9, swap_mib)
 
 
 def bochs_env():
@@ -206,10 +219,11 @@ class BochsSession:
     TRANSCRIPT_CAP = FLOOD_CAP + 256 * 1024
 
     def __init__(self, iso, *, workdir, megs=DEFAULT_MEGS, symfile=None,
-                 stream=False, out=None, extra_lines=(), e9=False):
+                 stream=False, out=None, extra_lines=(), e9=False, swap_mib=0):
         self.iso = os.path.abspath(iso)
         self.workdir = os.path.abspath(workdir)
         self.megs = megs
+        self.swap_mib = swap_mib
         self.symfile = symfile
         self.serial_path = os.path.join(self.workdir, "serial.out")
         self.log_path = os.path.join(self.workdir, "bochs.log")
@@ -232,7 +246,8 @@ class BochsSession:
         for old in (self.serial_path, self.log_path):
             if os.path.exists(old):
                 os.unlink(old)
-        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9)
+        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9,
+                          swap_mib=self.swap_mib)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=self.workdir, env=bochs_env(),
                                    encoding="utf-8", codec_errors="replace", echo=False)
         self.child.delaybeforesend = None     # pexpect's default 50 ms a send
@@ -537,7 +552,7 @@ def collect_dump(session, commands=DUMP_COMMANDS, max_lines=DUMP_MAX_LINES):
 
 def run(iso, *, megs=DEFAULT_MEGS, budget=DEFAULT_BUDGET, wall_timeout=None,
         symfile=None, workdir, stream=False, token=None, cmds_at_stop=DUMP_COMMANDS,
-        flood_cap=FLOOD_CAP, out=None, extra_lines=()):
+        flood_cap=FLOOD_CAP, out=None, extra_lines=(), swap_mib=0):
     """Boot `iso` headless under the debugger until it ends or must be stopped.
 
     `budget` is in guest instructions (None or 0: unlimited); `wall_timeout` in
@@ -549,7 +564,7 @@ def run(iso, *, megs=DEFAULT_MEGS, budget=DEFAULT_BUDGET, wall_timeout=None,
         wall_timeout = default_timeout(budget)
     started = time.monotonic()
     session = BochsSession(iso, workdir=workdir, megs=megs, symfile=symfile,
-                           stream=stream, out=out, extra_lines=extra_lines)
+                           stream=stream, out=out, extra_lines=extra_lines, swap_mib=swap_mib)
     dump = ""
     try:
         try:

@@ -15,6 +15,7 @@ class Case:
     test: str                 # kernel test selected with test=<test>
     points: float = 0
     megs: int = bochs.DEFAULT_MEGS
+    swap_mib: int = 0         # a fresh swap disk of this size (lab 5), 0: none
     budget: int = bochs.DEFAULT_BUDGET
     timeout: float = None     # wall seconds
     cmdline: str = ""         # extra kernel command-line words
@@ -42,6 +43,7 @@ def _case(kind, lab, entry):
                     test=entry.get("test", entry["name"] if kind == "kernel" else ""),
                     points=entry.get("points", 0),
                     megs=int(entry.get("megs", bochs.DEFAULT_MEGS)),
+                    swap_mib=int(entry.get("swap_mib", 0)),
                     budget=int(entry.get("budget", bochs.DEFAULT_BUDGET)),
                     timeout=entry.get("timeout"),
                     cmdline=_cmdline(entry.get("cmdline")),

@@ -20,14 +20,14 @@ from harness import bochs, judge, results, suite  # noqa: E402
 def run_case(case, flavour):
     """Run one kernel test; return its Result."""
     setup = suite.prepare(case, flavour)
-    run = bochs.run(setup.iso, megs=case.megs, budget=case.budget,
+    run = bochs.run(setup.iso, megs=case.megs, budget=case.budget, swap_mib=case.swap_mib,
                     wall_timeout=case.timeout, symfile=setup.symfile,
                     workdir=setup.workdir, token=setup.token)
     passed, reason = judge.judge(run, case.test, case.expect)
     return results.Result(
         "kernel", case.name, case.lab, case.points, passed, reason,
         replay="" if passed else results.replay_command(
-            flavour, setup.cmdline, case.megs, suite.replay_until(run)),
+            flavour, setup.cmdline, case.megs, suite.replay_until(run), case.swap_mib),
         ticks=run.ticks, wall=run.wall,
         details="" if passed else suite.failure_details(run))
 

@@ -19,6 +19,23 @@ inline uint8_t inb(uint16_t port)
     return value;
 }
 
+inline uint16_t inw(uint16_t port)
+{
+    uint16_t value;
+    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+// Move `words` 16-bit words between a port and memory (REP INSW / REP OUTSW):
+// the data phase of an ATA PIO transfer.
+inline void insw(uint16_t port, void* buffer, uint32_t words)
+{
+    asm volatile("rep insw" : "+D"(buffer), "+c"(words) : "d"(port) : "memory");
+}
+inline void outsw(uint16_t port, const void* buffer, uint32_t words)
+{
+    asm volatile("rep outsw" : "+S"(buffer), "+c"(words) : "d"(port) : "memory");
+}
+
 // ---- Control registers (SDM vol. 3A, 2.5) ----
 inline uint32_t read_cr0()
 {
