@@ -130,12 +130,14 @@ def prepare_workdir(workdir):
 
 
 def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, extra=(), e9=False):
-    """The bochsrc lines appended on the command line for one run: the ISO,
+    """The bochsrc lines appended on the command line for one run: the boot
+    medium (an ISO path, or a shimboot.ShimImage: its ROM and RAM images),
     COM1 to serial.out, the log, the memory, then `extra` (e.g. a second disk:
     `ata0-slave: type=disk, path=swap.img, mode=flat`). Without `e9` the
     port-0xE9 mirror is off, so the guest cannot write to Bochs's stdout."""
-    lines = [
-        f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted",
+    media = iso.bochs_lines() if hasattr(iso, "bochs_lines") else [
+        f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted"]
+    lines = media + [
         f"com1: enabled=1, mode=file, dev={os.path.join(workdir, 'serial.out')}",
         f"log: {os.path.join(workdir, 'bochs.log')}",
         f"megs: {int(megs)}",
@@ -206,7 +208,8 @@ class BochsSession:
 
     def __init__(self, iso, *, workdir, megs=DEFAULT_MEGS, symfile=None,
                  stream=False, out=None, extra_lines=(), e9=False):
-        self.iso = os.path.abspath(iso)
+        self.image = iso        # an ISO path or a shimboot.ShimImage
+        self.iso = os.path.abspath(getattr(iso, "path", iso))
         self.workdir = os.path.abspath(workdir)
         self.megs = megs
         self.symfile = symfile
@@ -231,7 +234,7 @@ class BochsSession:
         for old in (self.serial_path, self.log_path):
             if os.path.exists(old):
                 os.unlink(old)
-        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9)
+        argv = bochs_argv(self.image, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=self.workdir, env=bochs_env(),
                                    encoding="utf-8", codec_errors="replace", echo=False)
         self.child.delaybeforesend = None     # pexpect's default 50 ms a send
