@@ -53,7 +53,7 @@ help:
 	@echo "make run-qemu   boot the same ISO in QEMU"
 	@echo "make debug      Bochs with its debugger and the kernel symbols, stopped at reset,"
 	@echo "                plus vm commands (vm help; RAW=1 for the bare debugger)"
-	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
+	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks BOOT=shim|grub replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
 	@echo "make test-harness  self-tests of the harness and the boot path"
@@ -154,9 +154,12 @@ MEGS    ?= 32
 KCMD    ?=
 UNTIL   ?=
 BUDGET  ?=
+# BOOT=grub|shim: the boot path. run and debug default to grub (BIOS, GRUB);
+# the test runners default to shim (BIOS, the option-ROM Multiboot shim).
+BOOT    ?=
 run: all
 	$(PYTHON) tools/bochs-run run --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(BUDGET),--budget $(BUDGET))
+	    $(if $(BUDGET),--budget $(BUDGET)) $(if $(BOOT),--boot $(BOOT))
 
 run-qemu: all
 	timeout 60 qemu-system-i386 -cdrom $(ISO) -display none -serial stdio -no-reboot -m $(MEGS) \
@@ -164,7 +167,7 @@ run-qemu: all
 
 debug: all
 	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw)
+	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw) $(if $(BOOT),--boot $(BOOT))
 
 # ---- tests ----
 LAB ?=

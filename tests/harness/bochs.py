@@ -231,6 +231,8 @@ class BochsSession:
     def start(self):
         """Spawn Bochs and wait for its first prompt (BochsStartError if not)."""
         prepare_workdir(self.workdir)
+        if hasattr(self.image, "prepare"):
+            self.image.prepare()    # the shim's payload disk, fresh for every start
         for old in (self.serial_path, self.log_path):
             if os.path.exists(old):
                 os.unlink(old)

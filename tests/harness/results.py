@@ -30,9 +30,10 @@ class Result:
                 "instructions": self.ticks, "wall": round(self.wall, 3)}
 
 
-def replay_command(flavour, cmdline, megs, until=None):
-    """The `make debug` line that replays a run exactly (to `until` if given)."""
-    words = ["make", "debug", f"FLAVOUR={flavour}", "KCMD=" + shlex.quote(cmdline),
+def replay_command(flavour, cmdline, megs, until=None, boot="grub"):
+    """The `make debug` line that replays a run exactly (to `until` if given),
+    on the boot path the run used (BOOT=shim|grub)."""
+    words = ["make", "debug", f"FLAVOUR={flavour}", f"BOOT={boot}", "KCMD=" + shlex.quote(cmdline),
              f"MEGS={megs}"]
     if until is not None:
         words.append(f"UNTIL={until}")

@@ -227,6 +227,12 @@ class ShimImage:
         self.payload = payload_image
         self.path = self.disk       # Bochs locks it: bochs.py removes <path>.lock
 
+    def prepare(self):
+        """Copy the build's payload to this run's disk: every Bochs start of
+        the run (a halt search too) reads the same bytes, and nothing a guest
+        writes reaches the cache or another run."""
+        shutil.copyfile(self.payload.path, self.disk)
+
     def bochs_lines(self):
         """bochsrc override lines: no CD, the ROM, the payload disk."""
         return [
@@ -239,8 +245,7 @@ class ShimImage:
 
 def build(kernel, out_rom, cmdline=""):
     """A ShimImage booting `kernel` with exactly `cmdline`: the ROM is written
-    to out_rom, and a copy of the build's payload disk beside it (a run
-    cannot change the cached payload or another run's disk)."""
+    to out_rom, and a copy of the build's payload disk beside it."""
     if not os.path.exists(kernel):
         raise ShimError(f"{paths.rel(kernel)} not found (build it first: make)")
     try:
@@ -249,8 +254,8 @@ def build(kernel, out_rom, cmdline=""):
         work = os.path.dirname(os.path.abspath(out_rom))
         os.makedirs(work, exist_ok=True)
         _write_atomic(out_rom, rom)
-        disk = os.path.join(work, "payload.img")
-        shutil.copyfile(image.path, disk)
+        medium = ShimImage(out_rom, os.path.join(work, "payload.img"), image)
+        medium.prepare()
     except (bootimage.BootImageError, OSError, ValueError, KeyError) as e:
         raise ShimError(str(e))
-    return ShimImage(out_rom, disk, image)
+    return medium

@@ -12,7 +12,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import bochs, iso, manifest, paths, procs, results, symbols
+from . import bochs, boot, manifest, paths, procs, results, symbols
 
 
 @dataclass
@@ -23,8 +23,9 @@ class Setup:
     token: str
     cmdline: str
     workdir: str
-    iso: str
+    iso: object               # the boot medium: an ISO path or a shimboot.ShimImage
     symfile: str
+    boot: str                 # the boot path: "shim" or "grub" (boot.py)
 
 
 def kernel_cmdline(test, token, extra=""):
@@ -33,16 +34,18 @@ def kernel_cmdline(test, token, extra=""):
 
 
 def prepare(case, flavour, test=None):
-    """Fresh work directory, token, ISO and symbol file for one run of `case`."""
+    """Fresh work directory, token, boot medium and symbol file for one run of
+    `case`, on the case's boot path (default: boot.TESTS, or $BOOT)."""
     kernel = paths.kernel_elf(flavour)
     token = secrets.token_hex(8)
     cmdline = kernel_cmdline(test or case.test, token, case.cmdline)
     workdir = os.path.join(paths.runs_dir(flavour), f"{case.kind}-{case.name}")
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
-    image = iso.build(kernel, os.path.join(workdir, "os.iso"), cmdline)
+    path = boot.choose(boot.TESTS, case.boot)
+    image = boot.build(kernel, workdir, cmdline, path)
     return Setup(flavour, kernel, token, cmdline, workdir, image,
-                 symbols.for_kernel(kernel, workdir))
+                 symbols.for_kernel(kernel, workdir), path)
 
 
 def replay_until(run):
@@ -91,7 +94,7 @@ def execute(cases, run_one, jobs, quiet=False):
         started = time.monotonic()
         try:
             result = run_one(case)
-        except (iso.IsoError, OSError, bochs.BochsStartError) as e:
+        except boot.Error + (OSError, bochs.BochsStartError, boot.BootPathError) as e:
             result = results.Result(case.kind, case.name, case.lab, case.points, False,
                                     reason=f"harness: {e}")
         except procs.Stopping:
