@@ -229,7 +229,7 @@ release:
 
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all
-	@$(PYTHON) tests/bench/run.py
+	@SUITE_RUNS=$(SUITE_RUNS) $(PYTHON) tests/bench/run.py
 
 # Grade one lab: build/grade/labN/{summary.txt,results.json,junit.xml}.
 grade: setup
