@@ -98,10 +98,30 @@ def shim_code(cache_dir):
     return code
 
 
+MB_HEADER_MAGIC = 0x1BADB002
+MB_HEADER_SEARCH = 8192         # the header lies in the image's first 8 KiB, 4-byte aligned
+MB_HEADER_FLAGS_GIVEN = 0x3     # bit 0: modules page aligned, bit 1: memory information
+
+
+def check_multiboot_header(data):
+    """ShimError unless the kernel file has a Multiboot header asking only for
+    what the shim gives (page-aligned modules, memory information; not a
+    video mode or a.out load addresses: boot those with BOOT=grub)."""
+    for at in range(0, min(len(data), MB_HEADER_SEARCH) - 11, 4):
+        magic, flags, checksum = struct.unpack_from("<III", data, at)
+        if magic == MB_HEADER_MAGIC and (magic + flags + checksum) & 0xFFFFFFFF == 0:
+            if flags & 0xFFFF & ~MB_HEADER_FLAGS_GIVEN or flags & 0x10000:
+                raise ShimError(f"the kernel's Multiboot header asks for flags 0x{flags:08x}; the shim "
+                                f"gives only 0x{MB_HEADER_FLAGS_GIVEN:x} (boot it with BOOT=grub)")
+            return
+    raise ShimError("no Multiboot header in the kernel's first 8 KiB")
+
+
 def kernel_image(kernel):
     """(load address, bytes, physical entry): the kernel's loadable segments
     as GRUB's ELF loader leaves them in memory, the bss as zeros."""
     image = elf.Elf(kernel)
+    check_multiboot_header(image.data)
     segments = [s for s in image.segments if s.memsz]
     base = min(s.paddr for s in segments)
     end = max(s.paddr + s.memsz for s in segments)
