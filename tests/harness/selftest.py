@@ -15,7 +15,9 @@ process's half lines).
 """
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import re
 import secrets
@@ -30,7 +32,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import pexpect  # noqa: E402
 
-from harness import bochs, boot as bootpath, bootimage, judge, kout, manifest, paths, procs, results, shimboot  # noqa: E402
+from harness import bochs, boot as bootpath, bootimage, judge, kout, manifest, paths, procs, results, shimboot, suite  # noqa: E402
 
 
 class Failed(Exception):
@@ -152,6 +154,22 @@ def missing_verdicts_are_named(flavour):
     for name in names[1:]:
         expect(name in reason, f"{name} not named in: {reason}")
     expect("alpha" not in reason.split("missing:")[-1], f"alpha named though printed: {reason}")
+
+
+def longest_cases_start_first(flavour):
+    """The runners start the case that took longest last time first, and a
+    case never timed by its guest memory (512 MiB first); results still come
+    back in manifest order."""
+    cases = [manifest.Case(kind="kernel", name=n, lab=0, test=n, megs=m)
+             for n, m in (("a", 32), ("b", 512), ("c", 8), ("d", 32))]
+    order = [c.name for c in suite.longest_first(cases, {"c": 3.0, "a": 9.5})]
+    expect(order == ["a", "c", "b", "d"], f"started in order {order}, expected a, c, b, d")
+    started = []
+    with contextlib.redirect_stdout(io.StringIO()):     # execute prints each result line
+        out = suite.execute(cases, lambda c: started.append(c.name) or results.Result(
+            "kernel", c.name, 0, 0, True), jobs=1, quiet=True, order=list(reversed(cases)))
+    expect(started == ["d", "c", "b", "a"], f"started {started}, expected d, c, b, a")
+    expect([r.name for r in out] == ["a", "b", "c", "d"], f"results in order {[r.name for r in out]}")
 
 
 def _replay_stop(flavour, cmdline, until, path):
@@ -281,6 +299,7 @@ CASES = [
     ("cmdline-refused-when-unsendable", cmdline_refused_when_unsendable),
     ("modules-past-limit-are-reported", modules_past_limit_are_reported),
     ("missing-verdicts-are-named", missing_verdicts_are_named),
+    ("longest-cases-start-first", longest_cases_start_first),
     ("replay-stops-at-halt", replay_stops_at_halt),
     ("replay-stops-at-budget", replay_stops_at_budget),
     ("shim-matches-grub", shim_matches_grub),
