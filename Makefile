@@ -54,7 +54,7 @@ help:
 	@echo "make run-qemu   boot the same ISO in QEMU"
 	@echo "make debug      Bochs with its debugger and the kernel symbols, stopped at reset,"
 	@echo "                plus vm commands (vm help; RAW=1 for the bare debugger)"
-	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
+	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks BOOT=shim|grub replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
 	@echo "make test-harness  self-tests of the harness and the boot path"
@@ -157,9 +157,12 @@ KCMD    ?=
 UNTIL   ?=
 BUDGET  ?=
 SWAP    ?=
+# BOOT=grub|shim: the boot path. run and debug default to grub (BIOS, GRUB);
+# the test runners default to shim (BIOS, the option-ROM Multiboot shim).
+BOOT    ?=
 run: all
 	$(PYTHON) tools/bochs-run run --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(BUDGET),--budget $(BUDGET)) $(if $(SWAP),--swap $(SWAP))
+	    $(if $(BUDGET),--budget $(BUDGET)) $(if $(SWAP),--swap $(SWAP)) $(if $(BOOT),--boot $(BOOT))
 
 run-qemu: all
 	timeout 60 qemu-system-i386 -cdrom $(ISO) -display none -serial stdio -no-reboot -m $(MEGS) \
@@ -167,7 +170,7 @@ run-qemu: all
 
 debug: all
 	$(PYTHON) tools/bochs-run debug --kernel $(KERNEL) --megs $(MEGS) $(if $(KCMD),--cmdline "$(KCMD)") \
-	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw) $(if $(SWAP),--swap $(SWAP))
+	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw) $(if $(SWAP),--swap $(SWAP)) $(if $(BOOT),--boot $(BOOT))
 
 # ---- tests ----
 LAB ?=
@@ -238,7 +241,7 @@ memmap: all
 
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all
-	@$(PYTHON) tests/bench/run.py
+	@SUITE_RUNS=$(SUITE_RUNS) $(PYTHON) tests/bench/run.py
 
 # Grade one lab: build/grade/labN/{summary.txt,results.json,junit.xml}.
 grade: setup

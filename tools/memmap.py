@@ -132,7 +132,7 @@ def main(argv):
     procs.install()
     workdir = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "runs", "memmap")
     token = secrets.token_hex(8)
-    image = iso.cached(args.kernel, f"{args.cmdline} token={token}", workdir)
+    image = iso.cached(args.kernel, f"{args.cmdline} token={token}", workdir)  # GRUB, as make debug
     symfile = symbols.for_kernel(args.kernel, workdir)
     session = bochs.BochsSession(image, workdir=workdir, megs=args.megs, symfile=symfile, swap_mib=args.swap)
     dbg = debugger.Debugger(session, args.kernel, symfile, budget=0, wall_timeout=600)

@@ -6,26 +6,37 @@ figure from its output. Under Bochs with `clock: sync=none` the time-stamp
 counter advances once per guest instruction, so every figure here is an exact,
 repeatable instruction count (or a size), independent of the host's load.
 Nothing here passes or fails; the tests assert behaviour elsewhere.
+
+Rows run on the test runs' boot path (the shim) unless they name GRUB; the
+boot rows give both paths (tests/harness/boot.py). `SUITE_RUNS=3` (make bench
+SUITE_RUNS=3) also times `tests/kernel/run.py` plus `tests/debugger/run.py`,
+the median of that many runs, with the load average.
 """
 import os
 import re
 import secrets
 import statistics
+import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from harness import bochs, iso, kout, paths, replacement  # noqa: E402
+from harness import bochs, boot as bootpath, kout, paths, replacement  # noqa: E402
 
 PAGE_LINEAR = "lab5_workload run=swap-linear args=percent:200"
 REPLAY = "lab5_workload run=swap-replay"
 
 # (figure, kernel test, guest MiB, where the number is[, swap disk MiB])
+# A kernel test name may end in "@grub": that row boots through GRUB.
 FIGURES = [
-    ("instructions from reset to the kernel's first line (BIOS + GRUB)", "boot", 32,
+    ("instructions from reset to the kernel's first line, GRUB path (BIOS + GRUB)", "boot@grub", 32,
      ("console", r"booting \((\d+) instructions since reset\)")),
-    ("instructions from reset to a kernel test's first line (the fixed cost per test)", "boot", 32,
+    ("instructions from reset to a kernel test's first line, GRUB path (make run, make debug)", "boot@grub", 32,
+     ("console", r"ktest: running \S+ \((\d+) instructions since reset\)")),
+    ("instructions from reset to the kernel's first line, shim path (BIOS + shim)", "boot", 32,
+     ("console", r"booting \((\d+) instructions since reset\)")),
+    ("instructions from reset to a kernel test's first line, shim path (every test run)", "boot", 32,
      ("console", r"ktest: running \S+ \((\d+) instructions since reset\)")),
     ("frame-array storage bytes per frame (8-byte descriptors + rounding)", "frames_exhaust", 32, ("derived", "descriptor_bytes/frames_total")),
     ("instructions to build the frame array, 512 MiB guest", "frames_exhaust", 512, ("value", "frames_init_instructions")),
@@ -65,13 +76,17 @@ FIGURES = [
 
 
 def boot(test, megs, flavour, swap_mib=0):
-    """Run one kernel test (with a swap disk of swap_mib MiB); returns the RunResult."""
+    """Run one kernel test ("name words...[@path]", with a swap disk of
+    swap_mib MiB); returns the RunResult."""
+    test, _, path = test.partition("@")
+    path = path or bootpath.TESTS
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
     name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
-    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{'-'.join(test.split())}-{megs}m".replace("=", "-"))
+    workdir = os.path.join(paths.runs_dir(flavour),
+                           f"bench-{'-'.join(test.split())}-{megs}m-{path}".replace("=", "-"))
     os.makedirs(workdir, exist_ok=True)
-    image = iso.cached(kernel, " ".join([f"test={name}", f"token={token}"] + extra), workdir)
+    image = bootpath.build(kernel, workdir, " ".join([f"test={name}", f"token={token}"] + extra), path)
     return bochs.run(image, megs=megs, workdir=workdir, token=token, swap_mib=swap_mib)
 
 
@@ -101,25 +116,49 @@ WALL_RUNS = 5
 
 
 def wall_figures(flavour):
-    """Median wall seconds of WALL_RUNS boots of `test=boot`: making the run's
-    ISO, and the whole run (ISO, Bochs start, boot, test, power-off). These
-    depend on the host and its load; the instruction counts do not."""
+    """Median wall seconds of WALL_RUNS boots of `test=boot` on each boot path:
+    making the run's medium (ISO, or shim ROM and disk), and the whole run
+    (medium, Bochs start, boot, test, power-off). These depend on the host
+    and its load; the instruction counts do not."""
     kernel = paths.kernel_elf(flavour)
-    workdir = os.path.join(paths.runs_dir(flavour), "bench-wall")
-    os.makedirs(workdir, exist_ok=True)
-    iso_s, run_s = [], []
-    for _ in range(WALL_RUNS):
-        token = secrets.token_hex(8)
+    rows = []
+    for path in ("grub", "shim"):
+        workdir = os.path.join(paths.runs_dir(flavour), f"bench-wall-{path}")
+        os.makedirs(workdir, exist_ok=True)
+        make_s, run_s = [], []
+        for _ in range(WALL_RUNS):
+            token = secrets.token_hex(8)
+            started = time.monotonic()
+            image = bootpath.build(kernel, workdir, f"test=boot token={token}", path)
+            made = time.monotonic()
+            bochs.run(image, workdir=workdir, token=token)
+            make_s.append(made - started)
+            run_s.append(time.monotonic() - started)
+        load = os.getloadavg()[0]
+        rows += [(f"wall seconds to make a run's boot medium, {path} path, median of {WALL_RUNS}",
+                  f"{statistics.median(make_s):.2f}"),
+                 (f"wall seconds for a whole `test=boot` run, {path} path, median of {WALL_RUNS} "
+                  f"(load average {load:.1f})", f"{statistics.median(run_s):.2f}")]
+    return rows
+
+
+def suite_figures(flavour, runs):
+    """Median wall seconds of `runs` runs of every kernel test plus every
+    debugger check (the runners' defaults: 2 jobs, the shim path)."""
+    if runs <= 0:
+        return [("wall seconds for tests/kernel/run.py + tests/debugger/run.py", "(make bench SUITE_RUNS=3)")]
+    walls, loads = [], []
+    env = dict(os.environ, FLAVOUR=flavour)
+    for _ in range(runs):
         started = time.monotonic()
-        image = iso.build(kernel, os.path.join(workdir, "os.iso"), f"test=boot token={token}")
-        made = time.monotonic()
-        bochs.run(image, workdir=workdir, token=token)
-        iso_s.append(made - started)
-        run_s.append(time.monotonic() - started)
-    load = os.getloadavg()[0]
-    return [(f"wall seconds to make a run's ISO, median of {WALL_RUNS}", f"{statistics.median(iso_s):.2f}"),
-            (f"wall seconds for a whole `test=boot` run, median of {WALL_RUNS} (load average {load:.1f})",
-             f"{statistics.median(run_s):.2f}")]
+        for runner in ("kernel", "debugger"):
+            subprocess.run([sys.executable, os.path.join(paths.REPO, "tests", runner, "run.py"), "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        walls.append(time.monotonic() - started)
+        loads.append(os.getloadavg()[0])
+    return [(f"wall seconds for tests/kernel/run.py + tests/debugger/run.py, median of {runs} "
+             f"(load average {statistics.median(loads):.1f}; each: "
+             + ", ".join(f"{w:.0f}" for w in walls) + ")", f"{statistics.median(walls):.1f}")]
 
 
 def main():
@@ -132,7 +171,7 @@ def main():
         run = runs[(test, megs)]
         value = figure(run, where)
         print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))
-    for name, value in wall_figures(flavour):
+    for name, value in wall_figures(flavour) + suite_figures(flavour, int(os.environ.get("SUITE_RUNS") or 0)):
         print(f"  {name:<84} {value:>10}")
 
 

@@ -71,7 +71,7 @@ def run_case(case, flavour):
         suite.failure_details(run)])) if failure else ""
     return results.Result(
         "debugger", case.name, case.lab, case.points, failure is None, failure or "",
-        replay=results.replay_command(flavour, setup.cmdline, case.megs, stopped_at, case.swap_mib)
+        replay=results.replay_command(flavour, setup.cmdline, case.megs, stopped_at, case.swap_mib, setup.boot)
         if failure else "",
         ticks=run.ticks, details=details)
 

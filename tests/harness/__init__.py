@@ -9,10 +9,12 @@ Modules:
   debugger  -- the `Debugger` helper that debugger checks are written against
   elf       -- just enough ELF32 reading to map symbols to file bytes
   symbols   -- kernel.sym files (`ADDRESS NAME`), made with nm when missing
+  boot      -- the boot paths (grub: make run/debug; shim: test runs) and a run's medium
   iso       -- a run's boot ISO (files staged once per build, grub-mkimage + xorriso)
+  shimboot  -- a run's shim ROM and payload disk (tools/shim/shim.S; no GRUB)
   bootimage -- what an ISO holds: lean GRUB config, quoting, the program archive
   manifest  -- labs/manifest.json: tests, defaults, selection
   results   -- result lines, replay commands, JUnit XML and JSON files
   suite     -- what the kernel and debugger runners share (CLI, parallel runs)
-  selftest  -- self-tests of the harness and the boot path (make test-harness)
+  selftest  -- self-tests of the harness and both boot paths (make test-harness)
 """

@@ -142,12 +142,14 @@ def swap_disk(workdir, swap_mib):
 
 
 def override_lines(iso, workdir, megs=DEFAULT_MEGS, symfile=None, extra=(), e9=False, swap_mib=0):
-    """The bochsrc lines appended on the command line for one run: the ISO,
+    """The bochsrc lines appended on the command line for one run: the boot
+    medium (an ISO path, or a shimboot.ShimImage: its ROM and RAM images),
     COM1 to serial.out, the log, the memory, with `swap_mib` a fresh swap disk
     as ata0-slave (lab 5), then `extra` bochsrc lines. Without `e9` the
     port-0xE9 mirror is off, so the guest cannot write to Bochs's stdout."""
-    lines = [
-        f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted",
+    media = iso.bochs_lines() if hasattr(iso, "bochs_lines") else [
+        f"ata0-master: type=cdrom, path={os.path.abspath(iso)}, status=inserted"]
+    lines = media + [
         f"com1: enabled=1, mode=file, dev={os.path.join(workdir, 'serial.out')}",
         f"log: {os.path.join(workdir, 'bochs.log')}",
         f"megs: {int(megs)}",
@@ -220,7 +222,8 @@ class BochsSession:
 
     def __init__(self, iso, *, workdir, megs=DEFAULT_MEGS, symfile=None,
                  stream=False, out=None, extra_lines=(), e9=False, swap_mib=0):
-        self.iso = os.path.abspath(iso)
+        self.image = iso        # an ISO path or a shimboot.ShimImage
+        self.iso = os.path.abspath(getattr(iso, "path", iso))
         self.workdir = os.path.abspath(workdir)
         self.megs = megs
         self.swap_mib = swap_mib
@@ -243,10 +246,12 @@ class BochsSession:
     def start(self):
         """Spawn Bochs and wait for its first prompt (BochsStartError if not)."""
         prepare_workdir(self.workdir)
+        if hasattr(self.image, "prepare"):
+            self.image.prepare()    # the shim's payload disk, fresh for every start
         for old in (self.serial_path, self.log_path):
             if os.path.exists(old):
                 os.unlink(old)
-        argv = bochs_argv(self.iso, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9,
+        argv = bochs_argv(self.image, self.workdir, self.megs, self.symfile, extra=self.extra_lines, e9=self.e9,
                           swap_mib=self.swap_mib)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=self.workdir, env=bochs_env(),
                                    encoding="utf-8", codec_errors="replace", echo=False)
@@ -452,13 +457,13 @@ def halt_address(reason):
     return int(m.group(1), 16) if m else None
 
 
-def find_halt_tick(iso, *, workdir, megs, budget, address, extra_lines=(), wall_timeout=None):
+def find_halt_tick(iso, *, workdir, megs, budget, address, extra_lines=(), swap_mib=0, wall_timeout=None):
     """The instruction count at which the CPU last reached the `hlt` at
     `address` before `budget`, found by running the same machine again with a
     breakpoint there (runs are the same to the instruction). A time breakpoint
     never fires in `cli; hlt`, so this is where a replay must stop. None if
     the breakpoint is never hit."""
-    session = BochsSession(iso, workdir=workdir, megs=megs, extra_lines=extra_lines)
+    session = BochsSession(iso, workdir=workdir, megs=megs, extra_lines=extra_lines, swap_mib=swap_mib)
     deadline = time.monotonic() + (wall_timeout or default_timeout(budget))
     last = None
     try:
@@ -591,7 +596,7 @@ def run(iso, *, megs=DEFAULT_MEGS, budget=DEFAULT_BUDGET, wall_timeout=None,
         if address is not None:   # ticks race on in `cli; hlt`: find the hlt's own count
             result.stopped_at = find_halt_tick(
                 iso, workdir=os.path.join(workdir, "halt-search"), megs=megs, budget=budget,
-                address=address, extra_lines=extra_lines)
+                address=address, extra_lines=extra_lines, swap_mib=swap_mib)
         result.wall = time.monotonic() - started
     return result
 

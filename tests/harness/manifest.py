@@ -21,6 +21,7 @@ class Case:
     cmdline: str = ""         # extra kernel command-line words
     expect: dict = field(default_factory=dict)
     script: str = ""          # debugger checks: module in tests/debugger/checks
+    boot: str = None          # "grub" or "shim" (None: the runners' default, boot.TESTS)
 
     def __post_init__(self):
         if self.timeout is None:
@@ -48,7 +49,8 @@ def _case(kind, lab, entry):
                     timeout=entry.get("timeout"),
                     cmdline=_cmdline(entry.get("cmdline")),
                     expect=entry.get("expect", {}),
-                    script=entry.get("script", ""))
+                    script=entry.get("script", ""),
+                    boot=entry.get("boot"))
     except (KeyError, TypeError, ValueError) as e:
         raise ManifestError(f"lab {lab}: bad {kind} entry {entry!r}: {e}")
 

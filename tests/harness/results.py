@@ -30,10 +30,11 @@ class Result:
                 "instructions": self.ticks, "wall": round(self.wall, 3)}
 
 
-def replay_command(flavour, cmdline, megs, until=None, swap_mib=0):
+def replay_command(flavour, cmdline, megs, until=None, swap_mib=0, boot="grub"):
     """The `make debug` line that replays a run exactly (to `until` if given;
-    with a fresh swap disk of swap_mib MiB if the run had one)."""
-    words = ["make", "debug", f"FLAVOUR={flavour}", "KCMD=" + shlex.quote(cmdline),
+    with a fresh swap disk of swap_mib MiB if the run had one), on the boot
+    path the run used (BOOT=shim|grub)."""
+    words = ["make", "debug", f"FLAVOUR={flavour}", f"BOOT={boot}", "KCMD=" + shlex.quote(cmdline),
              f"MEGS={megs}"]
     if swap_mib:
         words.append(f"SWAP={swap_mib}")

@@ -2,6 +2,7 @@
 each run, parallel execution, printing and result files."""
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -12,7 +13,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import bochs, iso, manifest, paths, procs, results, symbols
+from . import bochs, boot, manifest, paths, procs, results, symbols
 
 
 @dataclass
@@ -23,8 +24,9 @@ class Setup:
     token: str
     cmdline: str
     workdir: str
-    iso: str
+    iso: object               # the boot medium: an ISO path or a shimboot.ShimImage
     symfile: str
+    boot: str                 # the boot path: "shim" or "grub" (boot.py)
 
 
 def kernel_cmdline(test, token, extra=""):
@@ -33,16 +35,18 @@ def kernel_cmdline(test, token, extra=""):
 
 
 def prepare(case, flavour, test=None):
-    """Fresh work directory, token, ISO and symbol file for one run of `case`."""
+    """Fresh work directory, token, boot medium and symbol file for one run of
+    `case`, on the case's boot path (default: boot.TESTS, or $BOOT)."""
     kernel = paths.kernel_elf(flavour)
     token = secrets.token_hex(8)
     cmdline = kernel_cmdline(test or case.test, token, case.cmdline)
     workdir = os.path.join(paths.runs_dir(flavour), f"{case.kind}-{case.name}")
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
-    image = iso.build(kernel, os.path.join(workdir, "os.iso"), cmdline)
+    path = boot.choose(boot.TESTS, case.boot)
+    image = boot.build(kernel, workdir, cmdline, path)
     return Setup(flavour, kernel, token, cmdline, workdir, image,
-                 symbols.for_kernel(kernel, workdir))
+                 symbols.for_kernel(kernel, workdir), path)
 
 
 def replay_until(run):
@@ -83,15 +87,51 @@ def parse_args(kind, description, argv=None):
     return args
 
 
-def execute(cases, run_one, jobs, quiet=False):
-    """Run cases (in parallel), print each result as it comes; results in case order."""
+def longest_first(cases, durations):
+    """The order to start cases in: the longest first, so that no long case
+    starts last and runs alone. `durations` are wall seconds of earlier runs
+    ({name: s}); a case without one goes by its guest memory (the 512 MiB
+    cases are the slow ones). The order changes no verdict: runs are isolated."""
+    return sorted(cases, key=lambda c: (-durations.get(c.name, 0.0), -c.megs))
+
+
+def durations_file(kind, flavour):
+    """build/<flavour>/runs/<kind>-durations.json: wall seconds per case, last run."""
+    return os.path.join(paths.runs_dir(flavour), f"{kind}-durations.json")
+
+
+def load_durations(path):
+    """{case name: wall seconds} from `path`, or {}."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        return {str(k): float(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def save_durations(path, out, old):
+    """Update `path` with the wall seconds of the results `out`."""
+    merged = dict(old, **{r.name: round(r.wall, 2) for r in out})
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            json.dump(merged, f, indent=0, sort_keys=True)
+        os.replace(path + ".tmp", path)
+    except OSError:
+        pass
+
+
+def execute(cases, run_one, jobs, quiet=False, order=None):
+    """Run cases (in parallel, started in `order`, default case order), print
+    each result as it comes; results in case order."""
     lock = threading.Lock()
 
     def one(case):
         started = time.monotonic()
         try:
             result = run_one(case)
-        except (iso.IsoError, OSError, bochs.BochsStartError) as e:
+        except boot.Error + (OSError, bochs.BochsStartError, boot.BootPathError) as e:
             result = results.Result(case.kind, case.name, case.lab, case.points, False,
                                     reason=f"harness: {e}")
         except procs.Stopping:
@@ -108,8 +148,8 @@ def execute(cases, run_one, jobs, quiet=False):
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        futures = [pool.submit(one, case) for case in cases]
-        return [f.result() for f in futures]
+        futures = {id(case): pool.submit(one, case) for case in (order or cases)}
+        return [futures[id(case)].result() for case in cases]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -129,7 +169,11 @@ def main(kind, run_one, description, argv=None):
               file=sys.stderr)
         return 2
     try:
-        out = execute(cases, lambda case: run_one(case, args.flavour), args.jobs, args.quiet)
+        timings = durations_file(kind, args.flavour)
+        previous = load_durations(timings)
+        out = execute(cases, lambda case: run_one(case, args.flavour), args.jobs, args.quiet,
+                      order=longest_first(cases, previous))
+        save_durations(timings, out, previous)
     except (KeyboardInterrupt, procs.Stopping):
         print(f"{kind}: interrupted", file=sys.stderr)
         return 130
