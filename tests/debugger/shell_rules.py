@@ -243,9 +243,13 @@ FAULT_RULES = (rule_before_boot, rule_break_filters, rule_page_not_present, rule
 # ---- a skeleton kernel ---------------------------------------------------------
 
 def rule_ctrl_c(sh, dbg, state):
-    """Ctrl-C while the guest runs breaks into the debugger."""
+    """Ctrl-C while the guest runs breaks into the debugger. From reset, BIOS
+    and GRUB take about 30 M instructions (0.4 s or more of wall time) before
+    the kernel starts, so a Ctrl-C 0.15 s after `c` lands while the guest
+    boots, however fast or loaded the host (a 1 s wait let a fast Bochs run
+    the whole test to power-off first)."""
     sh.child.sendline("c")
-    time.sleep(1.0)
+    time.sleep(0.15)
     sh.child.sendintr()
     sh.child.expect(PROMPT, timeout=30)
     regs = dbg.regs()
