@@ -6,10 +6,14 @@
 #include "proc/thread.h"
 #include "vm/collector.h"
 #include "vm/frame_array.h"
+#include "vm/pager_store.h"
 #include "vm/store.h"
 #include "vm/swap_store.h"
 
 namespace {
+
+// Page-outs on their way: to the swap store, and (lab 6) to user pagers.
+uint32_t writes_in_flight() { return swap::writes_in_flight() + pager::writes_in_flight(); }
 
 uint32_t g_quota = vm::kDefaultQuota;
 WaitQueue g_frame_waiters; // threads waiting for a write to end
@@ -26,7 +30,7 @@ uint32_t number(const char* key, uint32_t fallback)
 }
 
 // Frames free now, and those a write in flight will free.
-uint32_t frames_soon() { return frames().frames_free() + swap::writes_in_flight(); }
+uint32_t frames_soon() { return frames().frames_free() + writes_in_flight(); }
 
 void collect_when_idle()
 {
@@ -70,7 +74,7 @@ bool wait_for_frames()
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)
         return true;
-    if (swap::writes_in_flight() == 0)
+    if (writes_in_flight() == 0)
         return false; // nothing is on its way back: out of memory
     g_frame_waiters.sleep(); // until a write ends (page_written)
     return true;

@@ -77,6 +77,18 @@ int ipc_call(int port, Message* message);
 // Answer the last call this process received with *message.
 int ipc_reply(Message* message);
 
+// Lab 6 (os/vm/pager_store.h). Become a pager: returns this pager's store number.
+int pager_register();
+// Take the next request into *request (a page-out's data goes into the page
+// at `buffer`, page aligned). Blocks; with timeout_ticks > 0, at most that
+// long (then kErrTimedOut).
+int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0);
+// Answer a request. 0, or kErrRefused (nothing changed).
+int pager_reply(const PagerReply* reply);
+// Map `length` bytes at the fixed, free `address`, backed by pager `store`
+// from page `offset` on (kMapWrite: writable). Returns the address or a kErr*.
+void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset);
+
 } // namespace sys
 
 // Is a pointer result (mmap) one of the kErr* codes rather than an address?
@@ -85,6 +97,6 @@ int ipc_reply(Message* message);
 inline bool is_error(const void* result)
 {
     auto value = int32_t(uintptr_t(result));
-    return value < 0 && value >= kErrNoSys;
+    return value < 0 && value >= kErrDeadlock;
 }
 inline int error_of(const void* result) { return is_error(result) ? int32_t(uintptr_t(result)) : 0; }
