@@ -35,7 +35,14 @@ uint32_t now() { return uint32_t(pit::ticks()); }
 
 void record(Event event, uint32_t id, Kind kind, uint8_t store, uint32_t offset, Verdict verdict)
 {
-    g_trace[g_trace_count++ % kTraceEntries] = TraceEntry { id, offset, store, kind, event, verdict };
+    if (event == Event::Reply && verdict != Verdict::Accepted && g_trace_count) {
+        TraceEntry& last = g_trace[(g_trace_count - 1) % kTraceEntries];
+        if (last.event == Event::Reply && last.verdict == verdict && last.store == store) {
+            ++last.repeats;
+            return;
+        }
+    }
+    g_trace[g_trace_count++ % kTraceEntries] = TraceEntry { id, offset, store, kind, event, verdict, 0 };
 }
 
 void record(Event event, const Request& r, Verdict verdict = Verdict::Accepted)

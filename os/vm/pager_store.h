@@ -44,7 +44,9 @@ namespace pager {
 constexpr uint32_t kMaxPagers = 4;          // registered at one time
 constexpr uint32_t kMaxStorePages = 8192;   // offsets 0..8191 (32 MiB a store)
 
-// One line of the protocol trace.
+// One line of the protocol trace. A run of refused replies with the same
+// store and verdict (a flood) is one line with a repeat count, so the ring
+// keeps what matters.
 enum class Event : uint8_t { Issue = 1, Receive = 2, Reply = 3, Expire = 4, Died = 5 };
 struct TraceEntry {
     uint32_t id;
@@ -53,6 +55,7 @@ struct TraceEntry {
     Kind kind;
     Event event;
     Verdict verdict; // Reply: what became of it; Issue: Accepted, or UnknownId if no slot was had
+    uint32_t repeats; // Reply refused: how many more identical refusals (same store and verdict) followed
 };
 constexpr uint32_t kTraceEntries = 512; // a ring: the last 512 events
 
