@@ -18,8 +18,9 @@
 //   deaf      never receive: sleep `idle` ticks and exit;
 //   flood     while the first page-in is in flight, send `flood` replies with
 //             random ids (all refused), then answer correctly;
-//   own-store map its own store: pager_receive into it fails, then touching
-//             it kills the pager ("pager faults on its own store").
+//   own-store serve as `good`; once idle, map its own store: pager_receive
+//             into it fails, then touching it kills the pager ("pager faults
+//             on its own store").
 // `delay=N` (every mode): wait N ticks before each answer.
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
@@ -118,6 +119,20 @@ void scribble(const void* data)
             words[i] = 0xDEADBEEF;
 }
 
+// Map its own store and use it: a pager waiting for itself. The system
+// call is refused (kErrFault), the touch kills the pager.
+int use_own_store(int store)
+{
+    void* mine = sys::map_store(reinterpret_cast<void*>(kSecondMapping), 4096, kMapWrite, uint32_t(store), 0);
+    check("own-store-mapped", mine == reinterpret_cast<void*>(kSecondMapping), "map_store = %d", error_of(mine));
+    PagerRequest r;
+    int rc = sys::pager_receive(&r, mine, 1);
+    check("own-store-buffer-refused", rc == kErrFault, "pager_receive into its own store = %d", rc);
+    value("own_store_touch", *static_cast<volatile uint32_t*>(mine)); // killed here
+    check("own-store-touch-survived", false, "the touch of its own store returned");
+    return 1;
+}
+
 } // namespace
 
 int main(const char* args)
@@ -142,18 +157,6 @@ int main(const char* args)
         sys::sleep(idle);
         return verdict_status();
     }
-    if (mode.is("own-store")) {
-        void* mine = sys::map_store(reinterpret_cast<void*>(kSecondMapping), 4096, kMapWrite, uint32_t(store), 0);
-        check("own-store-mapped", mine == reinterpret_cast<void*>(kSecondMapping), "map_store = %d",
-            error_of(mine));
-        PagerRequest r;
-        int rc = sys::pager_receive(&r, mine, 1);
-        check("own-store-buffer-refused", rc == kErrFault, "pager_receive into its own store = %d", rc);
-        value("own_store_touch", *static_cast<volatile uint32_t*>(mine)); // killed here
-        check("own-store-touch-survived", false, "the touch of its own store returned");
-        return 1;
-    }
-
     PagerReply previous {};
     bool have_previous = false, flooded = false;
     for (;;) {
@@ -233,6 +236,8 @@ int main(const char* args)
     value("page_outs", g_stats.page_outs);
     value("releases", g_stats.releases);
     value("refused", g_stats.refused_ok);
+    if (mode.is("own-store"))
+        return use_own_store(store);
     check("good-replies-accepted", g_stats.accepted_bad == 0, "%u correct replies were refused", g_stats.accepted_bad);
     if (mode.is("lie") || mode.is("replay") || mode.is("flood") || mode.is("slow"))
         check("bad-replies-refused", g_stats.refused_ok > 0 && g_stats.refused_bad == 0,
