@@ -1,12 +1,15 @@
 #include "vm/reclaim.h"
 
+#include "arch/x86/pit.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "lib/format.h"
+#include "proc/process.h"
 #include "proc/thread.h"
 #include "vm/collector.h"
 #include "vm/frame_array.h"
 #include "vm/pager_store.h"
+#include "vm/resolve.h"
 #include "vm/store.h"
 #include "vm/swap_store.h"
 
@@ -29,13 +32,37 @@ uint32_t number(const char* key, uint32_t fallback)
     return n ? n : fallback;
 }
 
+bool cmdline_says_off(const char* key)
+{
+    const char* v = cmdline::get(key);
+    return v && v[0] == '0';
+}
+
+// The process on the CPU counts as just run (the recency list moves a
+// process up only when it is switched in, and it may have run for long).
+void on_cpu_now()
+{
+    if (Process* p = process::current())
+        process::touch(p);
+}
+
 // Frames free now, and those a write in flight will free.
 uint32_t frames_soon() { return frames().frames_free() + writes_in_flight(); }
 
+// A collection that found nothing to take (every mapped page is in use, or
+// what is resident is mapped by nobody: the seed's "no reverse map") is not
+// tried again for a while: scanning costs a walk of every page table.
+uint64_t g_idle_next_tick;       // the idle thread collects again at this tick
+uint32_t g_fault_next;           // make_room collects again at this fault count
+
 void collect_when_idle()
 {
-    if (vm::collector_on() && frames_soon() < vm::background_water())
-        vm::collect(vm::kBackgroundBatch, g_quota);
+    if (!vm::collector_on() || frames_soon() >= vm::background_water() || pit::ticks() < g_idle_next_tick)
+        return;
+    // At most one batch a tick: the idle thread runs with interrupts off,
+    // and the disk's interrupts must not wait long.
+    uint32_t taken = vm::collect(vm::kBackgroundBatch, g_quota);
+    g_idle_next_tick = pit::ticks() + (taken ? 1 : vm::kFruitlessPause);
 }
 
 } // namespace
@@ -47,7 +74,8 @@ void init_collector()
     g_quota = number("quota", kDefaultQuota);
     if (!swap::init(number("swap_slots", 0)))
         return;
-    sched::set_idle_hook(collect_when_idle);
+    if (number("idle_collect", 1) != 0 && !cmdline_says_off("idle_collect"))
+        sched::set_idle_hook(collect_when_idle);
     kprintf("collector: quota %u frames, low water %u, background below %u free frames\n", g_quota, kLowWater,
         background_water());
 }
@@ -61,8 +89,15 @@ void make_room()
     if (!collector_on())
         return;
     uint32_t have = frames_soon();
-    if (have < kLowWater)
-        collect(kHighWater - have, g_quota);
+    if (have >= kLowWater || faults_total() < g_fault_next)
+        return;
+    // The faulting process is on the CPU: the most recently run of all.
+    // One quota's worth at a time: the bottom process pays, and the next
+    // fault's collection starts from the bottom again.
+    on_cpu_now();
+    uint32_t want = kHighWater - have;
+    if (collect(want < g_quota ? want : g_quota, g_quota) == 0)
+        g_fault_next = faults_total() + kFruitlessPause;
 }
 
 bool wait_for_frames()
@@ -71,6 +106,7 @@ bool wait_for_frames()
         return false;
     if (frames().frames_free() > 0)
         return true;
+    on_cpu_now();
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)
         return true;

@@ -92,6 +92,7 @@ KTEST(lab5_workload)
     ktest::value("page_ins", c.page_ins - c0.page_ins);
     ktest::value("evictions", c.evictions - c0.evictions);
     ktest::value("entries_scanned", c.scanned - c0.scanned);
+    ktest::value("quota_max_taken", c.max_taken);
     ktest::check("no-transfer-in-flight", !swap::writes_in_flight() && !swap::reads_in_flight(),
         "%u writes and %u reads still in flight", swap::writes_in_flight(), swap::reads_in_flight());
     ktest::check("frames-back", after.frames_free == before.frames_free, "frames free %u before, %u after",
