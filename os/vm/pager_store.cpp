@@ -95,6 +95,7 @@ private:
             return false;
         }
         ++g_counters.issued;
+        g_counters.issued_page_ins += kind == Kind::PageIn;
         record(Event::Issue, *g_table.find(id));
         m_receivers.wake_all();
         g_deadline_idle.wake_all();
@@ -149,7 +150,7 @@ void watch_deadlines(void*)
         for (uint32_t id; (id = g_table.next_expired(now())) != kNoRequest;) {
             Request* r = g_table.find(id);
             record(Event::Expire, *r);
-            ++g_counters.expired;
+            g_counters.expired += r->kind != Kind::Release;
             fail(g_table, id, kErrTimedOut);
         }
         if (g_table.in_flight() == 0)
@@ -239,7 +240,7 @@ void process_exited(Process* p)
         const Request& r = g_table.slot(i);
         if (r.in_use() && r.store == number) {
             record(Event::Died, r);
-            ++g_counters.died;
+            g_counters.died += r.kind != Kind::Release;
             fail(g_table, r.id, kErrPagerDied);
         }
     }
@@ -319,8 +320,10 @@ int32_t sys_pager_receive(const TrapFrame& f)
             memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
             if (r->kind == Kind::PageOut)
                 memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
-            if (r->kind == Kind::Release)
+            if (r->kind == Kind::Release) {
                 g_table.retire(r->id); // no reply: done once received
+                ++g_counters.releases_received;
+            }
             return 0;
         }
         if (until) {

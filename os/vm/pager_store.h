@@ -70,10 +70,12 @@ const char* describe(Kind kind);
 // What the transport has done since boot.
 struct Counters {
     uint32_t issued;
+    uint32_t issued_page_ins;
     uint32_t accepted;
     uint32_t refused;
-    uint32_t expired;
-    uint32_t died;            // requests ended because their pager died
+    uint32_t expired;         // page-ins and page-outs whose deadline passed
+    uint32_t died;            // page-ins and page-outs ended because their pager died
+    uint32_t releases_received;
     uint32_t releases_dropped; // releases with no slot (the pager's table share was full)
     uint32_t page_ins;        // pages delivered by pagers
     uint32_t page_outs;       // pages pagers acknowledged

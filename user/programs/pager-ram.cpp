@@ -164,8 +164,10 @@ int main(const char* args)
         int rc = sys::pager_receive(&r, g_buffer, idle);
         if (rc == kErrTimedOut)
             break;
-        if (!check("receive-ok", rc == 0, "pager_receive = %d", rc))
+        if (rc != 0) {
+            check("receive-ok", false, "pager_receive = %d", rc);
             return 1;
+        }
         if (r.kind == kPagerRelease) {
             ++g_stats.releases;
             continue;

@@ -35,7 +35,7 @@
 
 namespace {
 
-constexpr int kWaitTicks = 3000; // 30 s of guest time at most for a program
+constexpr int kWaitTicks = 20000; // 200 s of guest time at most for a program
 
 struct Baseline {
     uint32_t frames_free;
@@ -118,9 +118,12 @@ TraceCounts check_trace(uint32_t first, uint32_t end)
 {
     using namespace pager;
     TraceCounts c {};
-    bool complete = end - first <= kTraceEntries;
-    ktest::check("trace-complete", complete, "%u events, the ring holds %u", end - first, kTraceEntries);
-    if (!complete)
+    // A long run overflows the ring: then only its last kTraceEntries events
+    // are printed and checked (and the verdict trace-complete is missing).
+    ktest::value("trace_events", end - first);
+    if (end - first <= kTraceEntries)
+        ktest::check("trace-complete", true);
+    else
         first = end - kTraceEntries;
     bool ended_once = true, accepted_in_flight = true, one_per_page = true;
     char why[120] = "";
@@ -174,13 +177,27 @@ TraceCounts check_trace(uint32_t first, uint32_t end)
     return c;
 }
 
-void check_expected(const TraceCounts& c)
+// The counts of the run (from the transport's counters, exact however long
+// the run) against `expect=`; where the trace is whole, it must agree.
+void check_expected(const TraceCounts& c, const pager::Counters& before, bool whole)
 {
+    const pager::Counters& now = pager::counters();
     struct Row {
         const char* key;
         uint32_t got;
-    } rows[] = { { "issued_in", c.issued_in }, { "accepted", c.accepted }, { "refused", c.refused },
-        { "expired", c.expired }, { "died", c.died }, { "releases", c.releases } };
+        uint32_t traced;
+    } rows[] = {
+        { "issued_in", now.issued_page_ins - before.issued_page_ins, c.issued_in },
+        { "accepted", now.accepted - before.accepted, c.accepted },
+        { "refused", now.refused - before.refused, c.refused },
+        { "expired", now.expired - before.expired, c.expired },
+        { "died", now.died - before.died, c.died },
+        { "releases", now.releases_received - before.releases_received, c.releases },
+    };
+    bool agree = true;
+    for (const Row& r : rows)
+        agree = agree && (!whole || r.got == r.traced);
+    ktest::check("trace-agrees-with-counters", agree, "the trace and the transport's counters differ");
     bool ok = true;
     char why[160] = "";
     size_t n = 0;
@@ -201,6 +218,7 @@ KTEST(lab6_pager)
 {
     Baseline before = Baseline::now();
     uint32_t trace_first = pager::trace_count();
+    pager::Counters counters_before = pager::counters();
     uint64_t t0 = cpu::rdtsc();
     char args[200];
     format_to(args, sizeof args, "token=%s ", ktest::token());
@@ -243,6 +261,7 @@ KTEST(lab6_pager)
         before.vpages_in_use, after.vpages_in_use);
     ktest::check("kernel-heap-back", after.heap_free == before.heap_free, "kernel heap free %u before, %u after",
         unsigned(before.heap_free), unsigned(after.heap_free));
-    check_expected(check_trace(trace_first, pager::trace_count()));
+    uint32_t trace_end = pager::trace_count();
+    check_expected(check_trace(trace_first, trace_end), counters_before, trace_end - trace_first <= pager::kTraceEntries);
     ktest::value("run_instructions", instructions);
 }
