@@ -16,7 +16,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from harness import bochs, iso, kout, paths  # noqa: E402
 
-# (figure, kernel test, guest MiB, where the number is)
+# Lab 6's runs: a pager and a client (tests/kernel/cases/lab6.cpp), and the
+# same paging workload over lab 5's swap store.
+LAB6_BENCH = "lab6_pager pager=mode:bench,flood:200 client=mode:bench,pages:64"
+PAGER_PAGING = "lab6_pager pager=mode:good,disk:1600,idle:100 client=mode:paging,pages:1600"
+SWAP_PAGING = "lab5_workload run=pager-client args=mode:paging,pages:1600"
+
+# (figure, kernel test, guest MiB, where the number is[, swap disk MiB])
 FIGURES = [
     ("instructions from reset to the kernel's first line", "boot", 32, ("console", r"\((\d+) instructions since reset\)")),
     ("frame-array storage bytes per frame (8-byte descriptors + rounding)", "frames_exhaust", 32, ("derived", "descriptor_bytes/frames_total")),
@@ -36,23 +42,47 @@ FIGURES = [
      ("value", "fault_last_mapping_instructions")),
     ("instructions to fork a process with 4 MiB of dirty memory", "run run=bench-fork", 32,
      ("value", "fork_4mib_instructions")),
+    # Lab 6: the user-space pager (handouts/lab6-user-pager.md), beside lab 5's swap store.
+    ("lab 6: page-in through the user pager, fault to resume, no memory pressure", LAB6_BENCH, 32,
+     ("value", "pager_page_in_instructions")),
+    ("lab 6: a refused reply, unknown id (pager_reply to its return)", LAB6_BENCH, 32,
+     ("value", "refused_unknown_id_instructions")),
+    ("lab 6: a refused reply, right id, wrong offset", LAB6_BENCH, 32, ("value", "refused_wrong_offset_instructions")),
+    ("lab 6: page-in under memory pressure, fault to resume: swap store (lab 5)", SWAP_PAGING, 8,
+     ("value", "page_in_instructions"), 32),
+    ("lab 6: page-in under memory pressure, fault to resume: user pager", PAGER_PAGING, 8,
+     ("value", "page_in_instructions"), 32),
+    ("lab 6:   ratio user pager / swap store (goal: at most 2)", None, 0,
+     ("ratio", (PAGER_PAGING, SWAP_PAGING, "page_in_instructions"))),
+    ("lab 6: rewriting a paged-out page (page-in + page-out), per page: swap store", SWAP_PAGING, 8,
+     ("value", "rewrite_instructions_per_page"), 32),
+    ("lab 6: rewriting a paged-out page (page-in + page-out), per page: user pager", PAGER_PAGING, 8,
+     ("value", "rewrite_instructions_per_page"), 32),
+    ("lab 6:   ratio user pager / swap store (goal: at most 2)", None, 0,
+     ("ratio", (PAGER_PAGING, SWAP_PAGING, "rewrite_instructions_per_page"))),
 ]
 
 
-def boot(test, megs, flavour):
+def boot(test, megs, flavour, swap_mib=0):
     """Run one kernel test; returns the RunResult."""
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
     name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
-    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{'-'.join(test.split())}-{megs}m".replace("=", "-"))
+    slug = "-".join(test.split()).replace("=", "-").replace(":", "-").replace(",", "-")
+    workdir = os.path.join(paths.runs_dir(flavour), f"bench-{slug}-{megs}m")
     os.makedirs(workdir, exist_ok=True)
     image = iso.cached(kernel, " ".join([f"test={name}", f"token={token}"] + extra), workdir)
-    return bochs.run(image, megs=megs, workdir=workdir, token=token)
+    return bochs.run(image, megs=megs, workdir=workdir, token=token, swap_mib=swap_mib, budget=6_000_000_000)
 
 
-def figure(run, where):
+def figure(run, where, runs=None):
     """The number a FIGURES row names, as text."""
     kind, what = where
+    if kind == "ratio":
+        top, bottom, key = what
+        a = next((r.report.values.get(key) for (t, _), r in runs.items() if t == top), None)
+        b = next((r.report.values.get(key) for (t, _), r in runs.items() if t == bottom), None)
+        return f"{int(a) / int(b):.2f}" if a and b and int(b) else "?"
     if kind == "console":
         m = re.search(what, run.serial or run.console)
         return m.group(1) if m else "?"
@@ -67,9 +97,12 @@ def main():
     flavour = os.environ.get("FLAVOUR", "reference")
     runs = {}
     print(f"benchmarks ({flavour} kernel, Bochs, guest instructions)")
-    for name, test, megs, where in FIGURES:
+    for name, test, megs, where, *swap in FIGURES:
+        if test is None:  # derived from earlier rows
+            print(f"  {name:<84} {figure(None, where, runs):>10}")
+            continue
         if (test, megs) not in runs:
-            runs[(test, megs)] = boot(test, megs, flavour)
+            runs[(test, megs)] = boot(test, megs, flavour, swap[0] if swap else 0)
         run = runs[(test, megs)]
         value = figure(run, where)
         print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))

@@ -18,10 +18,19 @@
 //               has its share of requests in flight, "pager timed out" after);
 //   write       write every page of a writable mapping (more than RAM: the
 //               collector writes them to the pager), then read every page
-//               back: each holds what was written.
+//               back: each holds what was written;
+//   bench       (make bench) the instructions of each first touch of `pages`
+//               pages, fault to resume: VALUE pager_page_in_instructions;
+//   paging      (make bench) `pages` pages, more than RAM, of the pager's file
+//               (store=N) or, without store=, of anonymous memory (the swap
+//               store): filled, rewritten (VALUE rewrite_instructions_per_page:
+//               a page-in and a page-out each, the collector's work included),
+//               then read back, each touch that paged in timed (VALUE
+//               page_in_instructions).
 #include "program.h"
 
 #include "pager_file.h"
+#include "timing.h"
 
 namespace {
 
@@ -173,6 +182,62 @@ int write_mode(uint32_t store, uint32_t pages)
     return verdict_status();
 }
 
+int bench_mode(uint32_t store, uint32_t pages)
+{
+    if (!map_file(kFileMapping, store, pages, 0))
+        return 1;
+    uint64_t total = 0;
+    uint32_t bad = 0;
+    for (uint32_t p = 0; p < pages; ++p) {
+        auto* word = reinterpret_cast<volatile uint32_t*>(page_at(kFileMapping, p));
+        uint64_t t0 = rdtsc();
+        uint32_t w = *word;
+        total += rdtsc() - t0;
+        bad += w != pattern_word(kFileTag, p, 0);
+    }
+    check("bench-pages-match-file", bad == 0, "%u of %u pages differ", bad, pages);
+    value("pager_page_in_instructions", total / pages);
+    return verdict_status();
+}
+
+int paging_mode(uint32_t store, uint32_t pages)
+{
+    uint32_t base = kFileMapping;
+    if (store) {
+        if (!map_file(base, store, pages, kMapWrite))
+            return 1;
+    } else {
+        void* m = sys::mmap(reinterpret_cast<void*>(base), pages * kPageSize, kMapWrite);
+        if (!check("paging-mmap", m == reinterpret_cast<void*>(base), "mmap = %d", error_of(m)))
+            return 1;
+    }
+    for (uint32_t p = 0; p < pages; ++p)
+        fill_page(page_at(base, p), kWriteTag, p);
+    uint64_t t0 = rdtsc();
+    for (uint32_t p = 0; p < pages; ++p)
+        fill_page(page_at(base, p), kWriteTag + 1, p);
+    value("rewrite_instructions_per_page", (rdtsc() - t0) / pages);
+    uint64_t total = 0;
+    uint32_t paged_in = 0, bad = 0;
+    for (uint32_t p = 0; p < pages; ++p) {
+        VmStat before = vm_now();
+        uint64_t t1 = rdtsc();
+        uint32_t w = *reinterpret_cast<volatile uint32_t*>(page_at(base, p));
+        uint64_t spent = rdtsc() - t1;
+        VmStat after = vm_now();
+        if (after.own_page_ins != before.own_page_ins) {
+            total += spent;
+            ++paged_in;
+        }
+        bad += w != pattern_word(kWriteTag + 1, p, 0);
+    }
+    check("paging-data-intact", bad == 0 && paged_in > 0, "%u pages differ, %u paged in", bad, paged_in);
+    value("paged_in", paged_in);
+    value("page_in_instructions", paged_in ? total / paged_in : 0);
+    sys::munmap(reinterpret_cast<void*>(base), pages * kPageSize);
+    return verdict_status();
+}
+
 } // namespace
 
 int main(const char* args)
@@ -192,5 +257,9 @@ int main(const char* args)
         return busy_mode(store, readers);
     if (mode.is("write"))
         return write_mode(store, pages);
+    if (mode.is("bench"))
+        return bench_mode(store, pages);
+    if (mode.is("paging"))
+        return paging_mode(store, pages);
     return read_mode(store, pages);
 }

@@ -18,6 +18,9 @@
 //   deaf      never receive: sleep `idle` ticks and exit;
 //   flood     while the first page-in is in flight, send `flood` replies with
 //             random ids (all refused), then answer correctly;
+//   bench     (make bench) as good, but first time `flood` replies with
+//             unknown ids and `flood` with the right id and a wrong offset:
+//             VALUEs refused_unknown_id_instructions, refused_wrong_offset_instructions;
 //   own-store serve as `good`; once idle, map its own store: pager_receive
 //             into it fails, then touching it kills the pager ("pager faults
 //             on its own store").
@@ -29,6 +32,7 @@
 #include "program.h"
 
 #include "pager_file.h"
+#include "timing.h"
 
 namespace {
 
@@ -211,6 +215,23 @@ int main(const char* args)
                 bogus.id = x == r.id ? x + 64 : x;
                 lie(bogus);
             }
+        }
+        if (mode.is("bench") && !flooded) {
+            flooded = true;
+            PagerReply bogus = answer_for(r, data);
+            uint64_t t0 = rdtsc();
+            for (uint32_t i = 0; i < flood; ++i) {
+                bogus.id = r.id ^ ((i + 1) << 6);
+                lie(bogus);
+            }
+            uint64_t t1 = rdtsc();
+            bogus = answer_for(r, data);
+            bogus.offset = r.offset + 1;
+            for (uint32_t i = 0; i < flood; ++i)
+                lie(bogus);
+            uint64_t t2 = rdtsc();
+            value("refused_unknown_id_instructions", (t1 - t0) / flood);
+            value("refused_wrong_offset_instructions", (t2 - t1) / flood);
         }
         if (mode.is("slow"))
             sys::sleep(delay);
