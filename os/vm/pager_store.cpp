@@ -83,6 +83,7 @@ public:
     Process* m_owner { nullptr };
     uint8_t m_number { 0 };
     WaitQueue m_receivers;         // the pager, waiting in pager_receive
+    Thread* m_napping { nullptr };  // the pager, waiting in pager_receive with a timeout
     VPageRef* m_vpages { nullptr }; // live vpage per offset (map_store shares them)
 
 private:
@@ -98,6 +99,10 @@ private:
         g_counters.issued_page_ins += kind == Kind::PageIn;
         record(Event::Issue, *g_table.find(id));
         m_receivers.wake_all();
+        if (m_napping) { // the pager waits with a timeout: wake it now
+            sched::make_ready(m_napping);
+            m_napping = nullptr;
+        }
         g_deadline_idle.wake_all();
         return true;
     }
@@ -248,6 +253,7 @@ void process_exited(Process* p)
     s->m_owner = nullptr;
     s->m_number = 0;
     s->m_vpages = nullptr;
+    s->m_napping = nullptr;
     g_deadline_idle.wake_all(); // the deadline thread may end
     kprintf("pager: store %u is gone (pager %u exited)\n", number, p->pid);
     if (was)
@@ -329,7 +335,10 @@ int32_t sys_pager_receive(const TrapFrame& f)
         if (until) {
             if (now() >= until)
                 return kErrTimedOut;
-            sched::sleep_ticks(1);
+            s->m_napping = sched::current(); // a request wakes it early (issued())
+            sched::sleep_ticks(until - now());
+            if (PagerStore* again = pager_of(process::current()))
+                again->m_napping = nullptr;
         } else {
             s->m_receivers.sleep();
         }

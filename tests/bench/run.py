@@ -7,6 +7,7 @@ counter advances once per guest instruction, so every figure here is an exact,
 repeatable instruction count (or a size), independent of the host's load.
 Nothing here passes or fails; the tests assert behaviour elsewhere.
 """
+import hashlib
 import os
 import re
 import secrets
@@ -68,7 +69,8 @@ def boot(test, megs, flavour, swap_mib=0):
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
     name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
-    slug = "-".join(test.split()).replace("=", "-").replace(":", "-").replace(",", "-")
+    # Short directory names: Bochs cannot open a disk image under a long path.
+    slug = f"{name}-{hashlib.sha1(test.encode()).hexdigest()[:8]}" if extra else name
     workdir = os.path.join(paths.runs_dir(flavour), f"bench-{slug}-{megs}m")
     os.makedirs(workdir, exist_ok=True)
     image = iso.cached(kernel, " ".join([f"test={name}", f"token={token}"] + extra), workdir)
