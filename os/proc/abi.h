@@ -29,6 +29,8 @@
 //  20  pager_reply struct PagerReply pointer             0, or kErrRefused (nothing changed)
 //  21  map_store address, length, flags, store, offset   address (fixed: the range must be free): pages
 //                                                        backed by pager `store` from page `offset` on
+//  22  spawn_from_store program, argument string, store  pid (spawn, its read-only pages demand-loaded from the pager)
+//  23  module_read name, offset, buffer, length          bytes copied from a boot module (a file server's files)
 #pragma once
 
 #include <stdint.h>
@@ -55,6 +57,8 @@ enum SyscallNumber : uint32_t {
     kSysPagerReceive = 19,
     kSysPagerReply = 20,
     kSysMapStore = 21,
+    kSysSpawnFromStore = 22,
+    kSysModuleRead = 23,
     kSysCount
 };
 

@@ -101,7 +101,11 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
 }
 
 // Load the ELF image into `space`. Returns nullptr or why not.
-const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32_t* entry)
+// Lab 6's demand loading: with a pager `store` that serves this file, a page
+// of a read-only segment that holds file bytes only, at a page boundary of
+// the file, is not copied: it is mapped from the store (vpage: store, file
+// page), and its first touch pages it in.
+const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32_t* entry, uint8_t store = 0)
 {
     ElfImage image;
     if (const char* why = elf_parse(file, size, image))
@@ -110,6 +114,13 @@ const char* load(AddressSpace* space, const uint8_t* file, uint32_t size, uint32
         const ElfSegment& seg = image.segments[s];
         uint32_t first = paging::page_round_down(seg.vaddr);
         for (uint32_t page = first; page < seg.vaddr + seg.memsz; page += paging::kPageSize) {
+            uint32_t in_file = seg.offset + (page - seg.vaddr);
+            if (store && !seg.writable && page >= seg.vaddr && page + paging::kPageSize <= seg.vaddr + seg.filesz
+                && paging::is_page_aligned(in_file) && space->lookup(page).kind == Lookup::Kind::Nothing) {
+                if (!pager::map_file_page(space, page, store, in_file / paging::kPageSize, false))
+                    return "out of memory";
+                continue;
+            }
             Lookup existing = space->lookup(page);
             uint32_t frame = existing.kind == Lookup::Kind::Present ? existing.frame
                                                                    : map_new_page(space, page, seg.writable);
@@ -261,6 +272,11 @@ void init()
 
 Process* spawn(const char* program, const char* args, Process* parent, const char** why)
 {
+    return spawn_from_store(program, args, parent, 0, why);
+}
+
+Process* spawn_from_store(const char* program, const char* args, Process* parent, uint8_t store, const char** why)
+{
     const BootModule* module = find_module(program);
     if (!module)
         return *why = "no such program", nullptr;
@@ -269,7 +285,7 @@ Process* spawn(const char* program, const char* args, Process* parent, const cha
         return nullptr;
     uint32_t entry = 0, esp = 0;
     *why = load(p->space, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)),
-        module->end - module->start, &entry);
+        module->end - module->start, &entry, store);
     if (!*why && !(esp = make_stack(p->space, args ? args : "")))
         *why = "out of memory (stack)";
     return start(p, why, [&] { return sched::create_user_thread(p, entry, esp); });

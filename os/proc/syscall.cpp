@@ -185,6 +185,7 @@ constexpr Handler kTable[kSysCount] = {
     sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create,
     nullptr, // 17: port_close (issue 11)
     pager::sys_pager_register, pager::sys_pager_receive, pager::sys_pager_reply, pager::sys_map_store,
+    pager::sys_spawn_from_store, pager::sys_module_read,
 };
 
 // System calls run with interrupts off: the kernel is not preemptible, so

@@ -6,6 +6,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/pit.h"
 #include "arch/x86/trap.h"
+#include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/heap.h"
@@ -17,6 +18,8 @@
 #include "vm/address_space.h"
 #include "vm/frame_array.h"
 #include "vm/store.h"
+
+const BootInfo& boot_info(); // kernel/main.cpp
 
 namespace pager {
 namespace {
@@ -50,6 +53,15 @@ void record(Event event, const Request& r, Verdict verdict = Verdict::Accepted)
     record(event, r.id, r.kind, r.store, r.offset, verdict);
 }
 
+uint32_t page_outs_in_flight(uint8_t store)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < kSlots; ++i)
+        n += g_table.slot(i).in_use() && g_table.slot(i).kind == Kind::PageOut
+            && (store == 0 || g_table.slot(i).store == store);
+    return n;
+}
+
 // A registered pager: vm::Store by messages through the request table.
 class PagerStore final : public vm::Store {
 public:
@@ -68,6 +80,10 @@ public:
 
     bool write(VPageRef vpage) override
     {
+        // Page-outs take at most half of the pager's share: a page-in (a
+        // thread waits for it) always finds a slot while page-outs pile up.
+        if (page_outs_in_flight(m_number) >= kMaxPageOutsPerPager)
+            return false;
         uint32_t id = start_page_out(g_table, m_number, vpage, now() + g_deadline);
         return issued(id, Kind::PageOut, vpages().get(vpage)->store_offset);
     }
@@ -215,14 +231,7 @@ uint8_t store_of(const Process* p)
     return s ? s->m_number : 0;
 }
 
-uint32_t writes_in_flight()
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < kSlots; ++i)
-        if (g_table.slot(i).in_use() && g_table.slot(i).kind == Kind::PageOut)
-            ++n;
-    return n;
-}
+uint32_t writes_in_flight() { return page_outs_in_flight(0); }
 
 void fail_waiters(VPageRef vpage, int32_t error)
 {
@@ -383,6 +392,72 @@ int32_t sys_pager_reply(const TrapFrame& f)
     return v == Verdict::NoFrame ? kErrNoMemory : kErrRefused;
 }
 
+bool map_file_page(AddressSpace* space, uint32_t linear, uint8_t store, uint32_t offset, bool writable)
+{
+    PagerStore* s = nullptr;
+    for (PagerStore& candidate : g_pagers)
+        if (candidate.m_owner && candidate.m_number == store)
+            s = &candidate;
+    if (!s || offset >= kMaxStorePages)
+        return false;
+    VPageRef& cached = s->m_vpages[offset];
+    bool fresh = cached == kNoVPage;
+    VPageRef v = fresh ? vpage_create(store, offset) : cached;
+    if (v == kNoVPage)
+        return false;
+    if (space->map(linear, v, writable ? Access::ReadWrite : Access::ReadOnly) != MapResult::Ok) {
+        if (fresh)
+            vpages().destroy(v);
+        return false;
+    }
+    cached = v;
+    return true;
+}
+
+// spawn_from_store(program, args, store): process::spawn_from_store.
+int32_t sys_spawn_from_store(const TrapFrame& f)
+{
+    char program[32], args[256];
+    if (!user_memory::copy_string(program, f.ebx, sizeof program))
+        return kErrFault;
+    if (f.ecx == 0)
+        args[0] = '\0';
+    else if (!user_memory::copy_string(args, f.ecx, sizeof args))
+        return kErrFault;
+    bool live = false;
+    for (PagerStore& candidate : g_pagers)
+        live = live || (candidate.m_owner && candidate.m_number == f.edx);
+    if (!live)
+        return kErrNotFound;
+    const char* why = nullptr;
+    Process* child = process::spawn_from_store(program, args, process::current(), uint8_t(f.edx), &why);
+    if (!child)
+        return strcmp(why, "no such program") == 0 ? kErrNotFound : kErrNoMemory;
+    return int32_t(child->pid);
+}
+
+// module_read(name, offset, buffer, length): bytes of a boot module, for a
+// file server (a pager that serves the boot modules as files). The count.
+int32_t sys_module_read(const TrapFrame& f)
+{
+    char name[64];
+    if (!user_memory::copy_string(name, f.ebx, sizeof name))
+        return kErrFault;
+    const BootInfo& info = boot_info();
+    for (unsigned i = 0; i < info.module_count; ++i) {
+        const BootModule& m = info.modules[i];
+        if (strcmp(m.name, name) != 0)
+            continue;
+        uint32_t size = m.end - m.start;
+        if (f.ecx >= size)
+            return 0;
+        uint32_t n = f.esi < size - f.ecx ? f.esi : size - f.ecx;
+        const auto* bytes = static_cast<const uint8_t*>(mmu::phys_to_virt(m.start)) + f.ecx;
+        return user_memory::copy_to(f.edx, bytes, n) ? int32_t(n) : kErrFault;
+    }
+    return kErrNotFound;
+}
+
 // map_store(address, length, flags, store, first offset)
 int32_t sys_map_store(const TrapFrame& f)
 {
@@ -402,21 +477,14 @@ int32_t sys_map_store(const TrapFrame& f)
     for (uint32_t i = 0; i < pages; ++i)
         if (p->space->lookup(at + i * kPageBytes).kind != Lookup::Kind::Nothing)
             return kErrInvalid;
-    Access access = f.edx & kMapWrite ? Access::ReadWrite : Access::ReadOnly;
     for (uint32_t i = 0; i < pages; ++i) {
-        VPageRef& cached = s->m_vpages[first + i];
-        VPageRef v = cached != kNoVPage ? cached : vpage_create(s->m_number, first + i);
-        bool fresh = cached == kNoVPage;
-        if (v != kNoVPage && fresh && (f.edx & kMapShared))
-            vpages().get(v)->flags |= VPage::kShared;
-        if (v == kNoVPage || p->space->map(at + i * kPageBytes, v, access) != MapResult::Ok) {
-            if (v != kNoVPage && fresh)
-                vpages().destroy(v);
+        if (!map_file_page(p->space, at + i * kPageBytes, s->m_number, first + i, f.edx & kMapWrite)) {
             for (uint32_t undo = 0; undo < i; ++undo)
                 p->space->unmap(at + undo * kPageBytes);
             return kErrNoMemory;
         }
-        cached = v;
+        if (f.edx & kMapShared)
+            vpages().get(p->space->lookup(at + i * kPageBytes).vpage)->flags |= VPage::kShared;
     }
     return int32_t(at);
 }

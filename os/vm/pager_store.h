@@ -36,6 +36,7 @@
 
 #include <stdint.h>
 
+class AddressSpace;
 struct Process;
 struct TrapFrame;
 
@@ -43,6 +44,7 @@ namespace pager {
 
 constexpr uint32_t kMaxPagers = 4;          // registered at one time
 constexpr uint32_t kMaxStorePages = 8192;   // offsets 0..8191 (32 MiB a store)
+constexpr uint32_t kMaxPageOutsPerPager = kMaxPerPager / 2; // the rest of a pager's share is for page-ins
 
 // One line of the protocol trace. A run of refused replies with the same
 // store and verdict (a flood) is one line with a repeat count, so the ring
@@ -89,6 +91,12 @@ uint32_t deadline_ticks();
 // Page-outs to pagers in flight (lab 5's reclaim waits for them too).
 uint32_t writes_in_flight();
 
+// Map page `offset` of pager `store`'s file at `linear` in `space`: the
+// vpage already alive for (store, offset), or a new one (so every mapping of
+// a file page shares one vpage, and the page is read once). False if the
+// store is not a live pager, the offset too large, or no vpage or page table.
+bool map_file_page(AddressSpace* space, uint32_t linear, uint8_t store, uint32_t offset, bool writable);
+
 // Called by process::exit for every exiting process.
 void process_exited(Process* p);
 
@@ -97,5 +105,7 @@ int32_t sys_pager_register(const TrapFrame& f);
 int32_t sys_pager_receive(const TrapFrame& f);
 int32_t sys_pager_reply(const TrapFrame& f);
 int32_t sys_map_store(const TrapFrame& f);
+int32_t sys_spawn_from_store(const TrapFrame& f);
+int32_t sys_module_read(const TrapFrame& f);
 
 } // namespace pager

@@ -20,6 +20,7 @@ from harness import bochs, iso, kout, paths  # noqa: E402
 # Lab 6's runs: a pager and a client (tests/kernel/cases/lab6.cpp), and the
 # same paging workload over lab 5's swap store.
 LAB6_BENCH = "lab6_pager pager=mode:bench,flood:200 client=mode:bench,pages:64"
+LAB6_SPAWN = "lab6_pager pager=mode:good,file:big-image client=mode:spawn,child:touch:1"
 PAGER_PAGING = "lab6_pager pager=mode:good,disk:1600,idle:100 client=mode:paging,pages:1600"
 SWAP_PAGING = "lab5_workload run=pager-client args=mode:paging,pages:1600"
 
@@ -49,6 +50,9 @@ FIGURES = [
     ("lab 6: a refused reply, unknown id (pager_reply to its return)", LAB6_BENCH, 32,
      ("value", "refused_unknown_id_instructions")),
     ("lab 6: a refused reply, right id, wrong offset", LAB6_BENCH, 32, ("value", "refused_wrong_offset_instructions")),
+    ("lab 6: spawn of a 1 MiB image touching 1 table page, to its exit: demand-loaded from the pager", LAB6_SPAWN,
+     32, ("value", "demand_spawn_instructions")),
+    ("lab 6: the same, loaded eagerly", LAB6_SPAWN, 32, ("value", "eager_spawn_instructions")),
     ("lab 6: page-in under memory pressure, fault to resume: swap store (lab 5)", SWAP_PAGING, 8,
      ("value", "page_in_instructions"), 32),
     ("lab 6: page-in under memory pressure, fault to resume: user pager", PAGER_PAGING, 8,

@@ -42,6 +42,14 @@ int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks)
     return syscall(kSysPagerReceive, word(request), word(buffer), timeout_ticks);
 }
 int pager_reply(const PagerReply* reply) { return syscall(kSysPagerReply, word(reply)); }
+int spawn_from_store(const char* program, const char* args, uint32_t store)
+{
+    return syscall(kSysSpawnFromStore, word(program), word(args), store);
+}
+int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length)
+{
+    return syscall(kSysModuleRead, word(name), offset, word(buffer), length);
+}
 void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset)
 {
     return reinterpret_cast<void*>(

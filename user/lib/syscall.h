@@ -88,6 +88,10 @@ int pager_reply(const PagerReply* reply);
 // Map `length` bytes at the fixed, free `address`, backed by pager `store`
 // from page `offset` on (kMapWrite: writable). Returns the address or a kErr*.
 void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset);
+// Spawn `program` with its read-only pages demand-loaded from pager `store`.
+int spawn_from_store(const char* program, const char* args, uint32_t store);
+// Copy up to `length` bytes of boot module `name` from `offset` to `buffer`.
+int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length);
 
 } // namespace sys
 

@@ -21,6 +21,12 @@
 //               back: each holds what was written;
 //   bench       (make bench) the instructions of each first touch of `pages`
 //               pages, fault to resume: VALUE pager_page_in_instructions;
+//   spawn       spawn `program` (big-image) twice with `child=` words
+//               (":" for "="): through the pager (spawn_from_store: its
+//               read-only pages demand-loaded; the pager serves the program's
+//               boot module as its file), then eagerly (spawn); both must
+//               exit 0. VALUEs demand_spawn_instructions and
+//               eager_spawn_instructions: spawn to the child's exit;
 //   paging      (make bench) `pages` pages, more than RAM, of the pager's file
 //               (store=N) or, without store=, of anonymous memory (the swap
 //               store): filled, rewritten (VALUE rewrite_instructions_per_page:
@@ -182,6 +188,39 @@ int write_mode(uint32_t store, uint32_t pages)
     return verdict_status();
 }
 
+// Spawn `program` (through pager `store`, or eagerly with store 0) and wait:
+// the instructions from the spawn to the child's exit, or 0 if it failed.
+uint64_t spawn_and_wait(const char* program, const char* args, uint32_t store, const char* what)
+{
+    uint64_t t0 = rdtsc();
+    int pid = store ? sys::spawn_from_store(program, args, store) : sys::spawn(program, args);
+    int status = -1;
+    int waited = pid > 0 ? sys::wait(pid, &status) : pid;
+    uint64_t spent = rdtsc() - t0;
+    return check(what, pid > 0 && waited == pid && status == 0, "spawn = %d, wait = %d, status %d", pid, waited,
+               status)
+        ? spent
+        : 0;
+}
+
+int spawn_mode(const char* args, uint32_t store)
+{
+    char program[32] = "big-image", words[96] = "", child[160];
+    arg(args, "program").copy_to(program, sizeof program);
+    arg(args, "child").copy_to(words, sizeof words);
+    for (char* c = words; *c; ++c)
+        *c = *c == ':' ? '=' : *c == ',' ? ' ' : *c;
+    format_to(child, sizeof child, "token=%s %s", verdict_token(), words);
+    uint64_t demand = spawn_and_wait(program, child, store, "demand-spawn-exit-0");
+    // The eager run expects no page-in at all.
+    char eager[180];
+    format_to(eager, sizeof eager, "%s expect=0", child);
+    uint64_t eager_cost = spawn_and_wait(program, eager, 0, "eager-spawn-exit-0");
+    value("demand_spawn_instructions", demand);
+    value("eager_spawn_instructions", eager_cost);
+    return verdict_status();
+}
+
 int bench_mode(uint32_t store, uint32_t pages)
 {
     if (!map_file(kFileMapping, store, pages, 0))
@@ -261,5 +300,7 @@ int main(const char* args)
         return bench_mode(store, pages);
     if (mode.is("paging"))
         return paging_mode(store, pages);
+    if (mode.is("spawn"))
+        return spawn_mode(args, store);
     return read_mode(store, pages);
 }

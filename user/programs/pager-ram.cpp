@@ -25,6 +25,9 @@
 //             into it fails, then touching it kills the pager ("pager faults
 //             on its own store").
 // `delay=N` (every mode): wait N ticks before each answer.
+// `file=NAME` (every mode): the file is boot module NAME instead (a file
+// server: page p is the module's bytes [4096 p, 4096 p + 4096), zero past
+// its end), read with module_read.
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
 // Verdicts: pager-registered, and per mode the checks above; VALUEs:
@@ -104,12 +107,19 @@ void all_lies(const PagerRequest& r, const void* data)
     }
 }
 
-uint8_t* g_disk; // kMaxPages pages of RAM disk, demand-zero until written
+uint8_t* g_disk;       // kMaxPages pages of RAM disk, demand-zero until written
+char g_file[64];       // file=NAME: serve this boot module
 
 const void* page_in_data(uint32_t offset)
 {
     if (offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))))
         return g_disk + offset * 4096;
+    if (g_file[0]) {
+        int n = sys::module_read(g_file, offset * 4096, g_scratch, 4096);
+        for (uint32_t i = n > 0 ? uint32_t(n) : 0; i < 4096; ++i)
+            g_scratch[i] = 0;
+        return g_scratch;
+    }
     fill_page(g_scratch, kFileTag, offset);
     return g_scratch;
 }
@@ -150,6 +160,7 @@ int main(const char* args)
     int store = sys::pager_register();
     if (!check("pager-registered", store >= int(kFirstPagerStore), "pager_register() = %d", store))
         return 1;
+    arg(args, "file").copy_to(g_file, sizeof g_file);
     uint32_t disk = arg(args, "disk").number(64);
     if (disk > kMaxPages)
         disk = kMaxPages;
