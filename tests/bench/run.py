@@ -19,7 +19,7 @@ from harness import bochs, iso, kout, paths  # noqa: E402
 
 # Lab 6's runs: a pager and a client (tests/kernel/cases/lab6.cpp), and the
 # same paging workload over lab 5's swap store.
-LAB6_BENCH = "lab6_pager pager=mode:bench,flood:200 client=mode:bench,pages:64"
+LAB6_BENCH = "lab6_pager pager=mode:bench,flood:200,prefill:1 client=mode:bench,pages:64"
 LAB6_SPAWN = "lab6_pager pager=mode:good,file:big-image client=mode:spawn,child:touch:1"
 PAGER_PAGING = "lab6_pager pager=mode:good,disk:1600,idle:100 client=mode:paging,pages:1600"
 SWAP_PAGING = "lab5_workload run=pager-client args=mode:paging,pages:1600"
@@ -45,7 +45,7 @@ FIGURES = [
     ("instructions to fork a process with 4 MiB of dirty memory", "run run=bench-fork", 32,
      ("value", "fork_4mib_instructions")),
     # Lab 6: the user-space pager (handouts/lab6-user-pager.md), beside lab 5's swap store.
-    ("lab 6: page-in through the user pager, fault to resume, no memory pressure", LAB6_BENCH, 32,
+    ("lab 6: page-in through the user pager, fault to resume, no memory pressure, page in the pager's RAM", LAB6_BENCH, 32,
      ("value", "pager_page_in_instructions")),
     ("lab 6: a refused reply, unknown id (pager_reply to its return)", LAB6_BENCH, 32,
      ("value", "refused_unknown_id_instructions")),

@@ -25,6 +25,9 @@
 //             into it fails, then touching it kills the pager ("pager faults
 //             on its own store").
 // `delay=N` (every mode): wait N ticks before each answer.
+// `prefill=1` (every mode): the RAM disk holds the file's first `disk` pages
+// from the start, so a page-in is answered straight from it (no work for the
+// pager but the reply: what make bench measures).
 // `file=NAME` (every mode): the file is boot module NAME instead (a file
 // server: page p is the module's bytes [4096 p, 4096 p + 4096), zero past
 // its end), read with module_read.
@@ -167,6 +170,11 @@ int main(const char* args)
     g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
     if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
         return 1;
+    if (arg(args, "prefill").number(0))
+        for (uint32_t p = 0; p < disk; ++p) {
+            fill_page(g_disk + p * 4096, kFileTag, p);
+            g_written[p / 8] |= uint8_t(1u << (p % 8));
+        }
 
     if (mode.is("deaf")) {
         sys::sleep(idle);
