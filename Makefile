@@ -44,7 +44,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade bench release clean skeletons check-skeletons
+        test-debugger test-skeletons grade bench release clean skeletons check-skeletons memmap
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -59,6 +59,7 @@ help:
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
+	@echo "make memmap     lab 5: picture of the frame array and recency list (AT=symbol HITS=n PASS=1)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
 	@echo "make skeletons  regenerate labs/ from the marked solutions"
 
@@ -214,6 +215,15 @@ check-skeletons:
 # The student tree, without solutions/: build/vmkit-student.tar.gz
 release:
 	@tools/release.sh build/vmkit-student.tar.gz
+
+# Lab 5: a picture of the frame array and the recency list at a breakpoint
+# (build/memmap.svg; PASS=1: before and after one collection pass).
+AT    ?= vm::scan_process
+HITS  ?= 1
+memmap: all
+	$(PYTHON) tools/memmap.py --kernel $(KERNEL) --megs $(if $(filter 32,$(MEGS)),8,$(MEGS)) \
+	    --swap $(if $(SWAP),$(SWAP),32) --at "$(AT)" --hits $(HITS) $(if $(PASS),--pass) \
+	    $(if $(KCMD),--cmdline "$(KCMD)")
 
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all

@@ -3,6 +3,7 @@
 //   test=<name>    run the named kernel test instead of the demo boot
 //   token=<hex>    the per-run verdict token (see ktest.h)
 //   panic=halt     stop in place after a panic instead of powering off
+//   quota=N, swap_slots=N, idle_collect=0   lab 5's collector (vm/reclaim.h)
 //
 // Example grub.cfg line: `multiboot /boot/kernel.elf test=boot token=8f3a...`
 #pragma once

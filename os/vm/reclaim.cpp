@@ -74,7 +74,7 @@ void init_collector()
     g_quota = number("quota", kDefaultQuota);
     if (!swap::init(number("swap_slots", 0)))
         return;
-    if (number("idle_collect", 1) != 0 && !cmdline_says_off("idle_collect"))
+    if (!cmdline_says_off("idle_collect"))
         sched::set_idle_hook(collect_when_idle);
     kprintf("collector: quota %u frames, low water %u, background below %u free frames\n", g_quota, kLowWater,
         background_water());
@@ -102,10 +102,11 @@ void make_room()
 
 bool wait_for_frames()
 {
-    if (!collector_on())
+    // Every fault path needs one frame at most, and nothing runs between
+    // the failed fault and this call (interrupts are off): with a frame
+    // free, it failed for something else (no vpage, the store's transfers).
+    if (!collector_on() || frames().frames_free() > 0)
         return false;
-    if (frames().frames_free() > 0)
-        return true;
     on_cpu_now();
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)

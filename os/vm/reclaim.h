@@ -15,6 +15,10 @@
 //
 // The collector is on only with a swap store (a second disk): without one,
 // the kernel behaves as in labs 1-4 (a fault with no frame kills).
+//
+// Kernel command line: quota=N (frames per process per turn, default
+// kDefaultQuota), swap_slots=N (use at most N slots of the disk: a small
+// swap), idle_collect=0 (no background collection).
 #pragma once
 
 #include <stdint.h>

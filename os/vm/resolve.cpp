@@ -4,6 +4,7 @@
 #include "proc/process.h"
 #include "proc/thread.h"
 #include "vm/address_space.h"
+#include "vm/frame_array.h"
 #include "vm/reclaim.h"
 #include "vm/store.h"
 #include "vm/vpage.h"
@@ -26,12 +27,15 @@ static FaultResult pager_failure(int32_t error)
 }
 
 // A fault that came to nothing for want of a frame: OutOfMemory, or a store
-// that is there but could not start a page-in (it had no frame).
+// that is there but could not start a page-in while no frame was free (the
+// swap store needs one for the page). A store that refuses for reasons of
+// its own still means "no store".
 static bool short_of_frames(AddressSpace& space, const PageFault& fault, FaultResult result)
 {
     if (result == FaultResult::OutOfMemory)
         return true;
-    if (result != FaultResult::NoStore || sched::current()->vm_error) // lab 6: a pager refused, not a frame
+    // (lab 6: a pager that refused, vm_error set, is not short of frames either)
+    if (result != FaultResult::NoStore || frames().frames_free() > 0 || sched::current()->vm_error)
         return false;
     Lookup l = space.lookup(fault.address());
     return l.vpage != kNoVPage && store(vpages().get(l.vpage)->store) != nullptr;

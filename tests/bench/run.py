@@ -15,7 +15,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from harness import bochs, iso, kout, paths  # noqa: E402
+from harness import bochs, iso, kout, paths, replacement  # noqa: E402
+
+PAGE_LINEAR = "lab5_workload run=swap-linear args=percent:200"
+REPLAY = "lab5_workload run=swap-replay"
 
 # Lab 6's runs: a pager and a client (tests/kernel/cases/lab6.cpp), and the
 # same paging workload over lab 5's swap store.
@@ -44,6 +47,21 @@ FIGURES = [
      ("value", "fault_last_mapping_instructions")),
     ("instructions to fork a process with 4 MiB of dirty memory", "run run=bench-fork", 32,
      ("value", "fork_4mib_instructions")),
+    # lab 5 (a fifth field: the swap disk's MiB)
+    ("instructions per page-out: swap store, 8 disk interrupts, the disk's time", "lab5_bench", 8,
+     ("value", "page_out_instructions"), 16),
+    ("instructions per page-in: swap store, 8 disk interrupts, the disk's time", "lab5_bench", 8,
+     ("value", "page_in_instructions"), 16),
+    ("instructions per entry the collector scans (accessed, kept)", "lab5_bench", 8,
+     ("value", "scan_entry_instructions"), 16),
+    ("page-linear (buffer 2x free memory, 8 MiB guest): instructions", PAGE_LINEAR, 8,
+     ("value", "workload_instructions"), 32),
+    ("page-linear: pages written out", PAGE_LINEAR, 8, ("value", "page_outs"), 32),
+    ("page-linear: pages read in", PAGE_LINEAR, 8, ("value", "page_ins"), 32),
+    ("page-linear: wall seconds of the whole Bochs run (host-dependent)", PAGE_LINEAR, 8, ("wall", ""), 32),
+    ("oracle, loop: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "loop"), 32),
+    ("oracle, 90/10 hot/cold: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "hotcold"), 32),
+    ("oracle, matrix: kernel misses / LRU's (clock, OPT / LRU)", REPLAY, 6, ("oracle", "matrix"), 32),
     # Lab 6: the user-space pager (handouts/lab6-user-pager.md), beside lab 5's swap store.
     ("lab 6: page-in through the user pager, fault to resume, no memory pressure, page in the pager's RAM", LAB6_BENCH, 32,
      ("value", "pager_page_in_instructions")),
@@ -69,7 +87,7 @@ FIGURES = [
 
 
 def boot(test, megs, flavour, swap_mib=0):
-    """Run one kernel test; returns the RunResult."""
+    """Run one kernel test (with a swap disk of swap_mib MiB); returns the RunResult."""
     token = secrets.token_hex(8)
     kernel = paths.kernel_elf(flavour)
     name, *extra = test.split()  # "run run=bench-ipc": the test, then more command-line words
@@ -94,6 +112,15 @@ def figure(run, where, runs=None):
         return m.group(1) if m else "?"
     if kind == "value":
         return run.report.values.get(what, "?")
+    if kind == "wall":
+        return f"{run.wall:.1f}"
+    if kind == "oracle":
+        v = run.report.values
+        k, misses = v.get(f"oracle_{what}_k"), v.get(f"oracle_{what}_misses")
+        if not (k and misses):
+            return "?"
+        sim = replacement.simulate(what, int(k))
+        return f"{int(misses) / sim['lru']:.2f} ({sim['clock'] / sim['lru']:.2f}, {sim['opt'] / sim['lru']:.2f})"
     top, bottom = what.split("/")
     a, b = run.report.values.get(top), run.report.values.get(bottom)
     return f"{int(a) / int(b):.3f}" if a and b else "?"

@@ -53,6 +53,7 @@ def run_case(case, flavour):
                                  symfile=setup.symfile, swap_mib=case.swap_mib)
     dbg = debugger.Debugger(session, setup.kernel, setup.symfile, budget=case.budget,
                             wall_timeout=case.timeout)
+    dbg.token = setup.token  # whose `@@` lines a check may read (session.serial_text())
     try:
         outcome, reason, failure = _drive(dbg, module)
         stopped_at = session.ticks if session.at_prompt else None
@@ -70,7 +71,7 @@ def run_case(case, flavour):
         suite.failure_details(run)])) if failure else ""
     return results.Result(
         "debugger", case.name, case.lab, case.points, failure is None, failure or "",
-        replay=results.replay_command(flavour, setup.cmdline, case.megs, stopped_at)
+        replay=results.replay_command(flavour, setup.cmdline, case.megs, stopped_at, case.swap_mib)
         if failure else "",
         ticks=run.ticks, details=details)
 

@@ -30,10 +30,13 @@ class Result:
                 "instructions": self.ticks, "wall": round(self.wall, 3)}
 
 
-def replay_command(flavour, cmdline, megs, until=None):
-    """The `make debug` line that replays a run exactly (to `until` if given)."""
+def replay_command(flavour, cmdline, megs, until=None, swap_mib=0):
+    """The `make debug` line that replays a run exactly (to `until` if given;
+    with a fresh swap disk of swap_mib MiB if the run had one)."""
     words = ["make", "debug", f"FLAVOUR={flavour}", "KCMD=" + shlex.quote(cmdline),
              f"MEGS={megs}"]
+    if swap_mib:
+        words.append(f"SWAP={swap_mib}")
     if until is not None:
         words.append(f"UNTIL={until}")
     return " ".join(words)

@@ -27,7 +27,7 @@ def run_case(case, flavour):
     return results.Result(
         "kernel", case.name, case.lab, case.points, passed, reason,
         replay="" if passed else results.replay_command(
-            flavour, setup.cmdline, case.megs, suite.replay_until(run)),
+            flavour, setup.cmdline, case.megs, suite.replay_until(run), case.swap_mib),
         ticks=run.ticks, wall=run.wall,
         details="" if passed else suite.failure_details(run))
 

@@ -171,3 +171,34 @@ TEST(WriteBack, ExactCountsOfAWriteInFlightRaceOverEightPages)
     LONGS_EQUAL(4, store.requests.size());
     check_counts({ s }, "after the race");
 }
+
+TEST(WriteBack, ASharedPageGoesOutOnceAndComesBackOnceForEveryMapping)
+{
+    // One vpage in two address spaces (fork's copy-on-write, or a shared
+    // mapping): it is written out once, when its last mapping goes, and read
+    // back once; the second space maps the frame the first one brought in.
+    AddressSpace* a = make_space();
+    AddressSpace* b = make_space();
+    VPageRef v = anonymous_vpage();
+    CHECK(a->map(kBase, v, Access::ReadWrite) == MapResult::Ok);
+    CHECK(b->map(kBase, v, Access::ReadWrite) == MapResult::Ok);
+    user_write(a, kBase, 4242);
+    user_read(b, kBase);
+    age(a, kBase, 1);
+    age(b, kBase, 1);
+    LONGS_EQUAL(1, vm::scan_space(*a, kBase, 16).taken);
+    LONGS_EQUAL(0, store.writes.size()); // b still maps it
+    LONGS_EQUAL(1, vm::scan_space(*b, kBase, 16).taken);
+    LONGS_EQUAL(1, store.writes.size());
+    store.finish_write(0);
+    CHECK_FALSE(vpage(v).is_resident());
+    CHECK(read_fault(b, kBase) == FaultResult::Queued);
+    store.deliver(v);
+    LONGS_EQUAL(4242, user_read(b, kBase));
+    CHECK(read_fault(a, kBase) == FaultResult::MappedResident);
+    LONGS_EQUAL(4242, user_read(a, kBase));
+    LONGS_EQUAL(1, store.requests.size());
+    LONGS_EQUAL(1, store.deliveries);
+    LONGS_EQUAL(2, frames().map_count(vpage(v).frame));
+    check_counts({ a, b }, "after both came back");
+}
