@@ -2,9 +2,10 @@
 // map_store and checks what the faults bring in. Arguments: store=N (the
 // pager's store), pages=N, mode=:
 //   read        read every page: each matches the file, one page-in per page;
-//               read again: no page-in; a second mapping of the same file
-//               shares the vpages: no page-in, same data; a system call
-//               reads from a page of it;
+//               read again: no page-in; a second mapping of the same file,
+//               and a mapping in another process (a forked child maps it on
+//               its own), share the vpages: no page-in, same data; a system
+//               call reads from a page of it;
 //   concurrent  `readers` forked children and the parent read page 0 at once:
 //               all see the file's page (the kernel trace shows one request);
 //   timeout     a system call on a page of the mapping gets an error (the
@@ -97,6 +98,21 @@ int read_mode(uint32_t store, uint32_t pages)
     check("second-mapping-shares-pages", bad == 0 && after.own_page_ins == before.own_page_ins,
         "%u pages differ, %u page-ins for a file already resident", bad, after.own_page_ins - before.own_page_ins);
     // A system call reads from the mapping: the kernel faults it in too.
+    // Another process maps the same file on its own: the same vpages, so
+    // nothing is read from the pager again.
+    int pid = sys::fork();
+    if (pid == 0) {
+        constexpr uint32_t kThird = 0x70000000;
+        void* m = sys::map_store(reinterpret_cast<void*>(kThird), pages * kPageSize, 0, store, 0);
+        VmStat b = vm_now();
+        uint32_t differ = m == reinterpret_cast<void*>(kThird) ? bad_pages(kThird, pages, kFileTag) : pages;
+        VmStat a = vm_now();
+        sys::exit(differ == 0 && a.own_page_ins == b.own_page_ins ? 0 : 1);
+    }
+    int status = -1;
+    int waited = sys::wait(pid, &status);
+    check("other-process-shares-pages", pid > 0 && waited == pid && status == 0,
+        "fork = %d, the child mapping the file again: status %d (1: data differs or a page-in)", pid, status);
     // (The mapping is read-only: write() to the console is a call that reads it.)
     int rc = sys::write(page_at(kSecondMapping, 0), 8);
     sys::write("\n", 1);

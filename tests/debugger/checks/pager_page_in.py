@@ -15,10 +15,15 @@ one page of the pager's file. The check
      Verdict::Accepted) and checks that the vpage is resident on the frame
      the reply was copied to: the frame's descriptor names the vpage, the
      frame holds the pager's data word for word, no thread waits any more,
-     and the request slot is free again.
+     and the request slot is free again;
+  5. reads the protocol trace (pager::g_trace, pager::g_trace_count) from
+     guest memory: the request's issue and receipt are there, in that order.
+     (Its reply is recorded by the transport after accept_page_in returns.)
 
 Request (os/vm/pager.h), 24 bytes: id, offset, deadline, vpage, frame,
 then store (8 bits) | kind (8) | received (8).
+TraceEntry (os/vm/pager_store.h), 16 bytes: id, offset, then store (8) |
+kind (8) | event (8) | verdict (8), then repeats; a ring of 512.
 """
 from checks import kstate
 
@@ -28,6 +33,8 @@ SLOTS = 64
 PAGE_IN = 1                     # pager::Kind::PageIn
 ACCEPTED = 0                    # pager::Verdict::Accepted
 COMPARED_WORDS = 64
+TRACE_ENTRIES = 512
+ISSUE, RECEIVE = 1, 2           # pager::Event
 
 
 def request(dbg, table, slot):
@@ -102,3 +109,15 @@ def check(dbg):
     dbg.expect(vp.waiters == 0, f"vpage {handle} still has waiters {vp.waiters:#x} after page_arrived")
     r = request(dbg, table, slot)
     dbg.expect(r["id"] == 0, f"slot {slot} is not free after the reply: {r}")
+
+    # 5. The trace has the request's issue, then its receipt.
+    count = dbg.read_symbol("pager::g_trace_count", 1)[0]
+    ring = dbg.symbol_address("pager::g_trace")
+    events = []
+    for n in range(max(0, count - 16), count):
+        w = dbg.read_virt(ring + 16 * (n % TRACE_ENTRIES), 3)
+        if w[0] == request_id:
+            events.append(((w[2] >> 16) & 0xFF, (w[2] >> 8) & 0xFF, w[2] & 0xFF, w[1]))
+    dbg.expect([e[0] for e in events][:2] == [ISSUE, RECEIVE]
+               and all(kind == PAGE_IN and st == store and off == vp.store_offset for _, kind, st, off in events),
+               f"the trace for id {request_id:#010x}: {events}; expected issue, then receive, of this page-in")
