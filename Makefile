@@ -40,7 +40,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # Framework code that is pure logic and therefore also runs on the host.
 HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
                 os/vm/globals.cpp os/vm/address_space.cpp os/vm/fault.cpp os/proc/elf.cpp \
-                os/vm/free_ranges.cpp
+                os/vm/free_ranges.cpp os/vm/pager_table.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \

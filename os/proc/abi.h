@@ -25,6 +25,14 @@
 //  15  ipc_reply struct Message pointer                  0 (answers the last call received)
 //  16  port_create                                       a new port number owned by the caller
 //  17  port_close port                                   0 (the caller must own it)
+//  18  pager_register                                    lab 6: the caller becomes a pager: its store number
+//  19  pager_receive struct PagerRequest pointer, page buffer, timeout ticks (0: none)
+//                                                        0 (a page-out's data is in the buffer), kErrTimedOut
+//  20  pager_reply struct PagerReply pointer             0, or kErrRefused (nothing changed)
+//  21  map_store address, length, flags, store, offset   address (fixed: the range must be free): pages
+//                                                        backed by pager `store` from page `offset` on
+//  22  spawn_from_store program, argument string, store  pid (spawn, its read-only pages demand-loaded from the pager)
+//  23  module_read name, offset, buffer, length          bytes copied from a boot module (a file server's files)
 //
 // Address space. User space is [0x1000, 0xC0000000). Every address and
 // range argument must lie wholly inside it (a range that reaches or wraps
@@ -76,6 +84,12 @@ enum SyscallNumber : uint32_t {
     kSysIpcReply = 15,
     kSysPortCreate = 16,
     kSysPortClose = 17,
+    kSysPagerRegister = 18, // lab 6 (os/vm/pager_store.h)
+    kSysPagerReceive = 19,
+    kSysPagerReply = 20,
+    kSysMapStore = 21,
+    kSysSpawnFromStore = 22,
+    kSysModuleRead = 23,
     kSysCount
 };
 
@@ -91,7 +105,11 @@ enum SyscallError : int32_t {
     kErrInUse = -8,       // mmap: a fixed address range is already (partly) taken
     kErrClosed = -9,      // IPC: the port was closed, or the process at the other end exited
     kErrLimit = -10,      // a per-process limit is reached (ports)
-    kErrLowest = kErrLimit, // every error is in [kErrLowest, -1]
+    kErrTimedOut = -11,   // lab 6: the pager did not answer before the deadline (or pager_receive's timeout)
+    kErrRefused = -12,    // lab 6: a pager's reply was refused (the trace says why); nothing changed
+    kErrPagerDied = -13,  // lab 6: the pager exited with the request in flight
+    kErrDeadlock = -14,   // lab 6: a pager touched a page of its own store
+    kErrLowest = kErrDeadlock, // every error is in [kErrLowest, -1]
 };
 
 // Ports one process may own at a time.
@@ -146,4 +164,30 @@ struct Message {
     uint32_t words[4];
     uint32_t page;       // send: user address of a page to transfer (0: none);
                          // receive: where the kernel mapped the transferred page (0: none)
+};
+
+// Lab 6: the pager protocol (os/vm/pager.h, os/vm/pager_store.h).
+constexpr uint32_t kPagerPageIn = 1;  // "read me this": reply with the page
+constexpr uint32_t kPagerPageOut = 2; // "write this": the page is in the receive buffer; acknowledge
+constexpr uint32_t kPagerRelease = 3; // "I don't need you anymore": no reply
+constexpr uint32_t kFirstPagerStore = 16; // pager store numbers are 16..255, never reused in one boot
+
+// What pager_receive fills in.
+struct PagerRequest {
+    uint32_t id;     // kernel-issued, good for one reply
+    uint32_t kind;   // kPager*
+    uint32_t store;  // the pager's own store number
+    uint32_t offset; // page number within the store
+};
+
+// What a pager sends with pager_reply. Every field is checked against the
+// request `id` names.
+struct PagerReply {
+    uint32_t id;
+    uint32_t kind;   // the request's kind (page-in or page-out)
+    uint32_t store;  // the request's store
+    uint32_t offset; // the request's offset
+    uint32_t size;   // 4096
+    uint32_t count;  // 1
+    uint32_t data;   // page-in: user address of the page's data (page aligned); page-out: 0
 };

@@ -19,6 +19,7 @@
 #include "vm/address_space.h"
 #include "vm/copy_on_write.h"
 #include "vm/fault_entry.h"
+#include "vm/pager_store.h"
 #include "vm/resolve.h"
 #include "vm/store.h"
 #include "vm/frame_array.h"
@@ -102,7 +103,11 @@ uint32_t map_new_page(AddressSpace* space, uint32_t linear, bool writable)
 
 // Load the ELF image into the process's space (its pages taken in its free
 // ranges). Returns nullptr or why not.
-const char* load(Process* process, const uint8_t* file, uint32_t size, uint32_t* entry)
+// Lab 6's demand loading: with a pager `store` that serves this file, a page
+// of a read-only segment that holds file bytes only, at a page boundary of
+// the file, is not copied: it is mapped from the store (vpage: store, file
+// page), and its first touch pages it in.
+const char* load(Process* process, const uint8_t* file, uint32_t size, uint32_t* entry, uint8_t store = 0)
 {
     AddressSpace* space = process->space;
     ElfImage image;
@@ -114,6 +119,13 @@ const char* load(Process* process, const uint8_t* file, uint32_t size, uint32_t*
             return "out of memory (address ranges)";
         uint32_t first = paging::page_round_down(seg.vaddr);
         for (uint32_t page = first; page < seg.vaddr + seg.memsz; page += paging::kPageSize) {
+            uint32_t in_file = seg.offset + (page - seg.vaddr);
+            if (store && !seg.writable && page >= seg.vaddr && page + paging::kPageSize <= seg.vaddr + seg.filesz
+                && paging::is_page_aligned(in_file) && space->lookup(page).kind == Lookup::Kind::Nothing) {
+                if (!pager::map_file_page(space, page, store, in_file / paging::kPageSize, false))
+                    return "out of memory";
+                continue;
+            }
             Lookup existing = space->lookup(page);
             uint32_t frame = existing.kind == Lookup::Kind::Present ? existing.frame
                                                                    : map_new_page(space, page, seg.writable);
@@ -268,6 +280,11 @@ void init()
 
 Process* spawn(const char* program, const char* args, Process* parent, const char** why)
 {
+    return spawn_from_store(program, args, parent, 0, why);
+}
+
+Process* spawn_from_store(const char* program, const char* args, Process* parent, uint8_t store, const char** why)
+{
     const BootModule* module = find_module(program);
     if (!module)
         return *why = "no such program", nullptr;
@@ -276,7 +293,7 @@ Process* spawn(const char* program, const char* args, Process* parent, const cha
         return nullptr;
     uint32_t entry = 0, esp = 0;
     *why = load(p, static_cast<const uint8_t*>(mmu::phys_to_virt(module->start)),
-        module->end - module->start, &entry);
+        module->end - module->start, &entry, store);
     if (!*why && !(esp = make_stack(p->space, args ? args : "")))
         *why = "out of memory (stack)";
     return start(p, why, [&] { return sched::create_user_thread(p, entry, esp); });
@@ -319,6 +336,7 @@ Process* find(uint32_t pid)
     VERIFY(p);
     cpu::cli();
     ipc::release_ports(p);
+    pager::process_exited(p); // lab 6: a pager's requests in flight end with kErrPagerDied
     destroy_space(p);
     p->free_ranges.clear();
     p->exit_status = status;

@@ -77,6 +77,12 @@ void init();
 // string `args`. Returns the new process, or nullptr with *why set.
 Process* spawn(const char* program, const char* args, Process* parent, const char** why);
 
+// Lab 6: the same, but the program's read-only pages are demand-loaded from
+// pager `store`, which serves the program's file (its page n is the file's
+// bytes [4096 n, 4096 n + 4096)). The ELF headers are read from the boot
+// module; only the page contents come from the pager. store 0: spawn().
+Process* spawn_from_store(const char* program, const char* args, Process* parent, uint8_t store, const char** why);
+
 // Fork the current process (lab 4): a child whose address space shares
 // every page of the parent's copy-on-write, and whose thread resumes with
 // `registers` but eax = 0. nullptr (and *why) if there is no memory.

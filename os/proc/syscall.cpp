@@ -18,6 +18,7 @@
 #include "vm/address_space.h"
 #include "vm/collector.h"
 #include "vm/fault_entry.h"
+#include "vm/pager_store.h"
 #include "vm/reclaim.h"
 #include "vm/resolve.h"
 #include "vm/swap_store.h"
@@ -115,8 +116,8 @@ int32_t sys_vmstat(Args f)
     s.page_tables = user_space::page_tables(*process::current()->space);
     const vm::CollectorCounters& c = vm::collector_counters();
     s.evictions = c.evictions;
-    s.page_ins = c.page_ins;
-    s.page_outs = c.page_outs;
+    s.page_ins = c.page_ins + pager::counters().page_ins;    // lab 5's swap store and lab 6's pagers
+    s.page_outs = c.page_outs + pager::counters().page_outs;
     s.scans = c.scans;
     s.scanned = c.scanned;
     s.max_taken = c.max_taken;
@@ -192,6 +193,8 @@ using Handler = int32_t (*)(Args);
 constexpr Handler kTable[kSysCount] = {
     nullptr, sys_exit, sys_write, sys_getpid, sys_yield, sys_sleep, sys_spawn, sys_wait, sys_fork,
     sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create, sys_port_close,
+    pager::sys_pager_register, pager::sys_pager_receive, pager::sys_pager_reply, pager::sys_map_store,
+    pager::sys_spawn_from_store, pager::sys_module_read,
 };
 
 // System calls run with interrupts off: the kernel is not preemptible, so

@@ -31,6 +31,8 @@ struct Thread {
     Thread* next { nullptr };     // link in the run queue or a wait queue
     uint64_t wake_tick { 0 };
     const char* name { "" };
+    int32_t vm_error { 0 };       // lab 6: why the store could not deliver the page this thread waited for
+                                  // (a kErr*: pager timed out or died), set by whoever woke it; 0: none
 
     uint32_t stack_top() const { return uint32_t(reinterpret_cast<uintptr_t>(stack)) + kStackSize; }
 };

@@ -40,6 +40,10 @@ const char* describe(FaultResult result)
     case FaultResult::BadReadOnly: return "write to a read-only page";
     case FaultResult::NoStore: return "no store";
     case FaultResult::OutOfMemory: return "out of memory";
+    case FaultResult::PagerTimedOut: return "pager timed out";
+    case FaultResult::PagerDied: return "pager died";
+    case FaultResult::PagerOwnStore: return "pager faults on its own store";
+    case FaultResult::PagerBusy: return "pager busy";
     case FaultResult::Unhandled: return "unhandled page fault";
     }
     return "?";

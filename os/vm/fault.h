@@ -52,6 +52,10 @@ enum class FaultResult : uint8_t {
     BadReadOnly,    // a write no mapping there allows
     NoStore,        // the page is in a store, and no store is registered for it
     OutOfMemory,    // no frame or vpage could be had
+    PagerTimedOut,  // lab 6: the pager did not answer before the request's deadline
+    PagerDied,      // lab 6: the pager exited with the request in flight, or is gone
+    PagerOwnStore,  // lab 6: a pager touched a page of its own store (it would wait for itself)
+    PagerBusy,      // lab 6: the pager has kMaxPerPager requests in flight already (or the table is full)
     Unhandled,      // no VM layer (kernel-mode fault, no process): report and panic
 };
 

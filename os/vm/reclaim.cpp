@@ -8,11 +8,15 @@
 #include "proc/thread.h"
 #include "vm/collector.h"
 #include "vm/frame_array.h"
+#include "vm/pager_store.h"
 #include "vm/resolve.h"
 #include "vm/store.h"
 #include "vm/swap_store.h"
 
 namespace {
+
+// Page-outs on their way: to the swap store, and (lab 6) to user pagers.
+uint32_t writes_in_flight() { return swap::writes_in_flight() + pager::writes_in_flight(); }
 
 uint32_t g_quota = vm::kDefaultQuota;
 WaitQueue g_frame_waiters; // threads waiting for a write to end
@@ -43,7 +47,7 @@ void on_cpu_now()
 }
 
 // Frames free now, and those a write in flight will free.
-uint32_t frames_soon() { return frames().frames_free() + swap::writes_in_flight(); }
+uint32_t frames_soon() { return frames().frames_free() + writes_in_flight(); }
 
 // A collection that found nothing to take (every mapped page is in use, or
 // what is resident is mapped by nobody: the seed's "no reverse map") is not
@@ -107,7 +111,7 @@ bool wait_for_frames()
     collect(kHighWater, g_quota);
     if (frames().frames_free() > 0)
         return true;
-    if (swap::writes_in_flight() == 0)
+    if (writes_in_flight() == 0)
         return false; // nothing is on its way back: out of memory
     g_frame_waiters.sleep(); // until a write ends (page_written)
     return true;

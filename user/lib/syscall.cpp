@@ -37,5 +37,24 @@ int ipc_send(int port, Message* message) { return syscall(kSysIpcSend, uint32_t(
 int ipc_recv(int port, Message* message) { return syscall(kSysIpcRecv, uint32_t(port), word(message)); }
 int ipc_call(int port, Message* message) { return syscall(kSysIpcCall, uint32_t(port), word(message)); }
 int ipc_reply(Message* message) { return syscall(kSysIpcReply, word(message)); }
+int pager_register() { return syscall(kSysPagerRegister); }
+int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks)
+{
+    return syscall(kSysPagerReceive, word(request), word(buffer), timeout_ticks);
+}
+int pager_reply(const PagerReply* reply) { return syscall(kSysPagerReply, word(reply)); }
+int spawn_from_store(const char* program, const char* args, uint32_t store)
+{
+    return syscall(kSysSpawnFromStore, word(program), word(args), store);
+}
+int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length)
+{
+    return syscall(kSysModuleRead, word(name), offset, word(buffer), length);
+}
+void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset)
+{
+    return reinterpret_cast<void*>(
+        uintptr_t(uint32_t(syscall(kSysMapStore, word(address), length, flags, store, offset))));
+}
 
 } // namespace sys

@@ -81,6 +81,22 @@ int ipc_call(int port, Message* message);
 // Answer the last call this process received with *message.
 int ipc_reply(Message* message);
 
+// Lab 6 (os/vm/pager_store.h). Become a pager: returns this pager's store number.
+int pager_register();
+// Take the next request into *request (a page-out's data goes into the page
+// at `buffer`, page aligned). Blocks; with timeout_ticks > 0, at most that
+// long (then kErrTimedOut).
+int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0);
+// Answer a request. 0, or kErrRefused (nothing changed).
+int pager_reply(const PagerReply* reply);
+// Map `length` bytes at the fixed, free `address`, backed by pager `store`
+// from page `offset` on (kMapWrite: writable). Returns the address or a kErr*.
+void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset);
+// Spawn `program` with its read-only pages demand-loaded from pager `store`.
+int spawn_from_store(const char* program, const char* args, uint32_t store);
+// Copy up to `length` bytes of boot module `name` from `offset` to `buffer`.
+int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length);
+
 } // namespace sys
 
 // Is a pointer result (mmap) one of the kErr* codes rather than an address?

@@ -1,0 +1,288 @@
+// pager-ram: a user-space pager (lab 6) serving a file of its own RAM: page
+// p of the file is pattern_word(kFileTag, p, .) until a page-out gives it
+// newer contents (kept in an mmap'd RAM disk of `disk` pages; a page-out
+// beyond it is not acknowledged, so the kernel keeps the page).
+//
+// It registers (pager_register) and serves until it has had no request for
+// `idle` ticks, then exits 0. `mode=` makes it misbehave (lab 6's tests):
+//   good      answer every request correctly;
+//   lie       before each correct answer, send every kind of lie (wrong id,
+//             made-up id, wrong kind, store, offset, size, count, bad data
+//             pointer): each must be refused;
+//   replay    answer, then send the same answer again; and send the previous
+//             answer again when the next request comes: each refused;
+//   slow      answer every page-in `delay` ticks late (past the deadline): the
+//             late answer must be refused;
+//   die       answer `serve` page-ins, then exit with the next one in flight;
+//   crash     the same, but die by a NULL access (killed);
+//   deaf      never receive: sleep `idle` ticks and exit;
+//   flood     while the first page-in is in flight, send `flood` replies with
+//             random ids (all refused), then answer correctly;
+//   bench     (make bench) as good, but first time `flood` replies with
+//             unknown ids and `flood` with the right id and a wrong offset:
+//             VALUEs refused_unknown_id_instructions, refused_wrong_offset_instructions;
+//   own-store serve as `good`; once idle, map its own store: pager_receive
+//             into it fails, then touching it kills the pager ("pager faults
+//             on its own store").
+// `delay=N` (every mode): wait N ticks before each answer.
+// `prefill=1` (every mode): the RAM disk holds the file's first `disk` pages
+// from the start, so a page-in is answered straight from it (no work for the
+// pager but the reply: what make bench measures).
+// `file=NAME` (every mode): the file is boot module NAME instead (a file
+// server: page p is the module's bytes [4096 p, 4096 p + 4096), zero past
+// its end), read with module_read.
+// After each answer the pager scribbles over the page it answered from: the
+// faulting process must still see the data as it was when the answer went.
+// Verdicts: pager-registered, and per mode the checks above; VALUEs:
+// page_ins, page_outs, releases, refused.
+#include "program.h"
+
+#include "pager_file.h"
+#include "timing.h"
+
+namespace {
+
+constexpr uint32_t kMaxPages = 8192;
+
+alignas(4096) uint8_t g_buffer[4096];  // pager_receive's page (page-outs land here)
+alignas(4096) uint8_t g_scratch[4096]; // a page-in's answer is built here
+uint8_t g_written[kMaxPages / 8];      // pages the RAM disk holds (a page-out came)
+
+struct Stats {
+    uint32_t page_ins, page_outs, releases, refused_ok, refused_bad, accepted_bad;
+} g_stats;
+
+PagerReply answer_for(const PagerRequest& r, const void* data)
+{
+    return PagerReply { r.id, r.kind, r.store, r.offset, 4096, 1, uint32_t(uintptr_t(data)) };
+}
+
+// Send a reply that must be refused; count whether it was.
+void lie(PagerReply reply)
+{
+    int rc = sys::pager_reply(&reply);
+    if (rc == kErrRefused)
+        ++g_stats.refused_ok;
+    else
+        ++g_stats.refused_bad;
+}
+
+void all_lies(const PagerRequest& r, const void* data)
+{
+    PagerReply good = answer_for(r, data);
+    PagerReply x = good;
+    x.id ^= 1u << 6; // same slot, another tag
+    lie(x);
+    x = good;
+    x.id = 0x5EC12E00u | (good.id & 63); // a guess
+    lie(x);
+    x = good;
+    x.id = 0;
+    lie(x);
+    x = good;
+    x.kind = r.kind == kPagerPageIn ? kPagerPageOut : kPagerPageIn;
+    lie(x);
+    x = good;
+    x.store = r.store + 1;
+    lie(x);
+    x = good;
+    x.offset = r.offset + 1; // a page it was not asked for
+    lie(x);
+    x = good;
+    x.size = 4095;
+    lie(x);
+    x = good;
+    x.size = 8192;
+    lie(x);
+    x = good;
+    x.count = 2;
+    lie(x);
+    x = good;
+    x.count = 0;
+    lie(x);
+    if (r.kind == kPagerPageIn) {
+        x = good;
+        x.data = good.data + 4; // not page aligned
+        lie(x);
+        x = good;
+        x.data = 0xC0000000; // the kernel's
+        lie(x);
+    }
+}
+
+uint8_t* g_disk;       // kMaxPages pages of RAM disk, demand-zero until written
+char g_file[64];       // file=NAME: serve this boot module
+
+const void* page_in_data(uint32_t offset)
+{
+    if (offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))))
+        return g_disk + offset * 4096;
+    if (g_file[0]) {
+        int n = sys::module_read(g_file, offset * 4096, g_scratch, 4096);
+        for (uint32_t i = n > 0 ? uint32_t(n) : 0; i < 4096; ++i)
+            g_scratch[i] = 0;
+        return g_scratch;
+    }
+    fill_page(g_scratch, kFileTag, offset);
+    return g_scratch;
+}
+
+void scribble(const void* data)
+{
+    auto* words = static_cast<uint32_t*>(const_cast<void*>(data));
+    bool disk = data != g_scratch;
+    if (!disk) // the RAM disk keeps its data; the scratch page is fair game
+        for (uint32_t i = 0; i < kPageWords; ++i)
+            words[i] = 0xDEADBEEF;
+}
+
+// Map its own store and use it: a pager waiting for itself. The system
+// call is refused (kErrFault), the touch kills the pager.
+int use_own_store(int store)
+{
+    void* mine = sys::map_store(reinterpret_cast<void*>(kSecondMapping), 4096, kMapWrite, uint32_t(store), 0);
+    check("own-store-mapped", mine == reinterpret_cast<void*>(kSecondMapping), "map_store = %d", error_of(mine));
+    PagerRequest r;
+    int rc = sys::pager_receive(&r, mine, 1);
+    check("own-store-buffer-refused", rc == kErrFault, "pager_receive into its own store = %d", rc);
+    value("own_store_touch", *static_cast<volatile uint32_t*>(mine)); // killed here
+    check("own-store-touch-survived", false, "the touch of its own store returned");
+    return 1;
+}
+
+} // namespace
+
+int main(const char* args)
+{
+    verdict_init(args);
+    ArgValue mode = arg(args, "mode");
+    uint32_t idle = arg(args, "idle").number(30);
+    uint32_t delay = arg(args, "delay").number(0);
+    uint32_t serve = arg(args, "serve").number(1);
+    uint32_t flood = arg(args, "flood").number(5000);
+    int store = sys::pager_register();
+    if (!check("pager-registered", store >= int(kFirstPagerStore), "pager_register() = %d", store))
+        return 1;
+    arg(args, "file").copy_to(g_file, sizeof g_file);
+    uint32_t disk = arg(args, "disk").number(64);
+    if (disk > kMaxPages)
+        disk = kMaxPages;
+    g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
+    if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
+        return 1;
+    if (arg(args, "prefill").number(0))
+        for (uint32_t p = 0; p < disk; ++p) {
+            fill_page(g_disk + p * 4096, kFileTag, p);
+            g_written[p / 8] |= uint8_t(1u << (p % 8));
+        }
+
+    if (mode.is("deaf")) {
+        sys::sleep(idle);
+        return verdict_status();
+    }
+    PagerReply previous {};
+    bool have_previous = false, flooded = false;
+    for (;;) {
+        PagerRequest r;
+        int rc = sys::pager_receive(&r, g_buffer, idle);
+        if (rc == kErrTimedOut)
+            break;
+        if (rc != 0) {
+            check("receive-ok", false, "pager_receive = %d", rc);
+            return 1;
+        }
+        if (r.kind == kPagerRelease) {
+            ++g_stats.releases;
+            continue;
+        }
+        if (r.kind == kPagerPageOut) {
+            if (r.offset >= disk)
+                continue; // no room: no acknowledgement, the kernel keeps the page
+            uint8_t* to = g_disk + r.offset * 4096;
+            for (uint32_t i = 0; i < 4096; ++i)
+                to[i] = g_buffer[i];
+            g_written[r.offset / 8] |= uint8_t(1u << (r.offset % 8));
+            PagerReply ack = answer_for(r, nullptr);
+            if (sys::pager_reply(&ack) == 0)
+                ++g_stats.page_outs;
+            else
+                ++g_stats.accepted_bad;
+            continue;
+        }
+        // A page-in.
+        if (mode.is("die") || mode.is("crash")) {
+            if (g_stats.page_ins >= serve) {
+                value("died_with_request", r.id != 0);
+                if (mode.is("crash"))
+                    value("crash", *reinterpret_cast<volatile uint32_t*>(uintptr_t(0)));
+                sys::exit(0);
+            }
+        }
+        const void* data = page_in_data(r.offset);
+        if (mode.is("replay") && have_previous)
+            lie(previous);
+        if (mode.is("lie"))
+            all_lies(r, data);
+        if (mode.is("flood") && !flooded) {
+            flooded = true;
+            uint32_t x = 0x9E3779B9u ^ r.id;
+            for (uint32_t i = 0; i < flood; ++i) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                PagerReply bogus = answer_for(r, data);
+                bogus.id = x == r.id ? x + 64 : x;
+                lie(bogus);
+            }
+        }
+        if (mode.is("bench") && !flooded) {
+            flooded = true;
+            PagerReply bogus = answer_for(r, data);
+            uint64_t t0 = rdtsc();
+            for (uint32_t i = 0; i < flood; ++i) {
+                bogus.id = r.id ^ ((i + 1) << 6);
+                lie(bogus);
+            }
+            uint64_t t1 = rdtsc();
+            bogus = answer_for(r, data);
+            bogus.offset = r.offset + 1;
+            for (uint32_t i = 0; i < flood; ++i)
+                lie(bogus);
+            uint64_t t2 = rdtsc();
+            value("refused_unknown_id_instructions", (t1 - t0) / flood);
+            value("refused_wrong_offset_instructions", (t2 - t1) / flood);
+        }
+        if (mode.is("slow"))
+            sys::sleep(delay);
+        else if (delay)
+            sys::sleep(delay);
+        PagerReply good = answer_for(r, data);
+        rc = sys::pager_reply(&good);
+        if (mode.is("slow")) {
+            if (rc == kErrRefused)
+                ++g_stats.refused_ok;
+            else
+                ++g_stats.refused_bad;
+        } else if (rc == 0) {
+            ++g_stats.page_ins;
+        } else {
+            ++g_stats.accepted_bad;
+        }
+        scribble(data);
+        if (mode.is("replay"))
+            lie(good); // the same answer twice
+        previous = good;
+        have_previous = true;
+    }
+    value("page_ins", g_stats.page_ins);
+    value("page_outs", g_stats.page_outs);
+    value("releases", g_stats.releases);
+    value("refused", g_stats.refused_ok);
+    if (mode.is("own-store"))
+        return use_own_store(store);
+    check("good-replies-accepted", g_stats.accepted_bad == 0, "%u correct replies were refused", g_stats.accepted_bad);
+    if (mode.is("lie") || mode.is("replay") || mode.is("flood") || mode.is("slow"))
+        check("bad-replies-refused", g_stats.refused_ok > 0 && g_stats.refused_bad == 0,
+            "%u refused with kErrRefused, %u not", g_stats.refused_ok, g_stats.refused_bad);
+    return verdict_status();
+}
