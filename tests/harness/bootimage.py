@@ -72,14 +72,18 @@ def config_modules(kernel):
 ELF_HEADER = struct.Struct("<16sHHIIIIIHHHHHH")
 ELF_PHDR = struct.Struct("<IIIIIIII")
 PT_LOAD = 1
+PF_W = 2            # p_flags: writable
+PAGE_SIZE = 4096
 
 
 def packed_elf(data):
     """An ELF32 program with only what the kernel's loader reads: the header,
     the program headers and each PT_LOAD segment's file bytes, back to back
     (no section headers, symbols or page padding: a third of the size, and
-    GRUB spends instructions on every byte). Offsets need not be congruent to
-    the addresses modulo the page size: the loader copies, it does not map."""
+    GRUB spends instructions on every byte). A writable segment's offset need
+    not be congruent to its address modulo the page size (the loader copies
+    it); a read-only segment's is, because lab 6 demand-loads it: its file
+    pages are mapped straight from a pager that serves the program's bytes."""
     (ident, etype, machine, version, entry, phoff, _shoff, flags, ehsize, phentsize, phnum,
      _shentsize, _shnum, _shstrndx) = ELF_HEADER.unpack_from(data)
     if ident[:4] != b"\x7fELF" or phentsize != ELF_PHDR.size:
@@ -92,7 +96,8 @@ def packed_elf(data):
         if ptype != PT_LOAD or p_filesz == 0:
             ph[1] = 0 if ptype == PT_LOAD else ph[1]
             continue
-        offset += -offset % 4
+        writable = ph[6] & PF_W
+        offset += -offset % 4 if writable else (ph[2] - offset) % PAGE_SIZE
         body += b"\0" * (offset - ELF_HEADER.size - ELF_PHDR.size * phnum - len(body))
         body += data[p_offset:p_offset + p_filesz]
         ph[1] = offset
