@@ -1,10 +1,12 @@
 # Makefile of the vmkit teaching kernel. `make help` lists the targets.
 #
 # Build flavours (FLAVOUR=...):
-#   reference  every lab from solutions/ (the default)
+#   reference  every lab's reference code (the default)
 #   student    every lab from labs/ (what a student builds)
-#   labN       lab N from labs/, earlier labs from solutions/, later labs
+#   labN       lab N from labs/, earlier labs from the reference, later labs
 #              from the pristine skeletons (what `make grade LAB=N` uses)
+# The reference is solutions/ in the course tree and the prebuilt objects of
+# reference/ in the student release (tools/labs.py, README.md).
 
 PYTHON   := /usr/bin/python3
 FLAVOUR  ?= reference
@@ -28,8 +30,9 @@ OS_SRCS  := $(shell find os -name '*.cpp' -not -path 'os/arch/host/*' | sort) \
             $(shell find os -name '*.S' | sort)
 KTEST_SRCS := $(sort $(wildcard tests/kernel/cases/*.cpp))
 LAB_SRCS  = $(shell $(PYTHON) tools/labs.py sources $(FLAVOUR))
+LAB_OBJS  = $(shell $(PYTHON) tools/labs.py objects $(FLAVOUR))
 KSRCS     = $(OS_SRCS) $(KTEST_SRCS) $(LAB_SRCS)
-KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
+KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS)) $(LAB_OBJS)
 
 # ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
 CXX_H    := clang++
@@ -141,9 +144,10 @@ $(USER_BUILD)/%.elf: $(USER_BUILD)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
 
 -include $(shell find $(USER_BUILD) -name '*.d' 2>/dev/null)
 
-# Pristine skeletons for the labN flavours (labs after N).
+# Pristine skeletons for the labN flavours (labs after N), course tree only.
 build/skeletons/%: solutions/%
 	@$(PYTHON) tools/mkskeleton.py --file $< $@
+.PRECIOUS: build/skeletons/%
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -165,12 +169,14 @@ debug: all
 	    $(if $(UNTIL),--until $(UNTIL))
 
 # ---- tests ----
-LAB ?=
+LAB  ?=
+ONLY ?=
+ASAN ?=
 RESULTS := build/results
 
 test: setup
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	-@$(MAKE) --no-print-directory test-host
+	-@$(MAKE) --no-print-directory test-host ASAN=1
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
 	-@$(MAKE) --no-print-directory test-skeletons
@@ -178,29 +184,54 @@ test: setup
 
 test-host: setup
 	@mkdir -p $(RESULTS)
-	@$(PYTHON) tools/host-tests.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB)) --results $(RESULTS)
+	@$(PYTHON) tools/host-tests.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
+	    $(if $(ASAN),--asan) $(if $(ONLY),--only '$(ONLY)')
 
 test-kernel: all
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/kernel/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/kernel.xml
+	    $(if $(ONLY),--only '$(ONLY)') --junit $(RESULTS)/kernel.xml
 
 test-debugger: all
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/debugger.xml
+	    $(if $(ONLY),--only '$(ONLY)') --junit $(RESULTS)/debugger.xml
 
 # Host test binaries, built by tools/host-tests.py through these rules:
-# build/host/<flavour>/<dir>/tests and .../tests-asan
-build/host/$(FLAVOUR)/%/tests: FORCE
+# build/host/<flavour>/<dir>/tests (plain) and .../tests-asan (AddressSanitizer
+# + UBSan). Objects are built once per source and variant, with dependency
+# files, in build/host/obj/{plain,asan}/ (a source's object does not depend on
+# the flavour: the flavour only chooses which lab sources go in); prebuilt
+# reference objects (release tree) are linked as they are.
+HOST_OBJ := build/host/obj
+host_srcs = $(sort $(wildcard tests/host/$(1)/*.cpp)) $(HOST_SUPPORT) $(HOST_OS_SRCS) \
+            $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $(1))
+host_objs = $(patsubst %,$(HOST_OBJ)/$(2)/%.o,$(call host_srcs,$(1))) \
+            $(shell $(PYTHON) tools/labs.py host-objects $(FLAVOUR) $(1) $(2))
+
+$(HOST_OBJ)/plain/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX_H) $(HFLAGS) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) $(HOST_OS_SRCS) \
-	    $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
-build/host/$(FLAVOUR)/%/tests-asan: FORCE
+	@echo "  CXX   $< (host)"
+	@$(CXX_H) $(HFLAGS) -MMD -MP -c $< -o $@
+$(HOST_OBJ)/asan/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) \
-	    $(HOST_OS_SRCS) $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
-FORCE:
+	@echo "  CXX   $< (host, asan)"
+	@$(CXX_H) $(HFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
+# Objects are kept (never deleted as intermediates).
+.SECONDARY:
+ifneq ($(filter build/host/%,$(MAKECMDGOALS)),)
+-include $(shell find $(HOST_OBJ) -name '*.d' 2>/dev/null)
+endif
+
+.SECONDEXPANSION:
+build/host/$(FLAVOUR)/%/tests: $$(call host_objs,$$*,plain)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CXX_H) $(HFLAGS) -o $@ $^ $(HLIBS)
+build/host/$(FLAVOUR)/%/tests-asan: $$(call host_objs,$$*,asan)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $^ $(HLIBS)
 
 # ---- skeletons ----
 skeletons:

@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """host-tests.py: build and run the CppUTest host unit tests.
 
-For every selected test directory tests/host/<dir>/ it builds two binaries
-through the Makefile (plain, and with -fsanitize=address,undefined), runs
-each, prints one line per test, and leaves JUnit XML in the results
-directory as host-<dir>[-asan]-<group>.xml. A binary that does not build
-counts as one failed test named "<dir>.build".
+For every selected test directory tests/host/<dir>/ it builds the test
+binary through the Makefile (incrementally: nothing changed, nothing built),
+and with --asan a second one with -fsanitize=address,undefined (`make test`
+and `make grade` do), runs each, prints one line per test, and leaves JUnit
+XML in the results directory as host-<dir>[-asan]-<group>.xml. A binary that
+does not build counts as one failed test named "<dir>.build".
 
-  host-tests.py --flavour reference [--lab N] --results build/results
+  host-tests.py --flavour reference [--lab N] [--asan] [--only TEXT] --results build/results
+
+--only TEXT runs only the tests whose "Group.Name" contains TEXT
+(`make test-host LAB=3 ONLY=ZeroFill`, `ONLY=ZeroFill.ReadFault`).
 """
 import argparse
 import glob
@@ -20,6 +24,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import buildlog  # noqa: E402
 import junit  # noqa: E402
 import labs  # noqa: E402
 
@@ -31,12 +36,27 @@ def build(flavour, target):
     return p.returncode == 0, p.stdout
 
 
-def run_binary(binary, tag, results):
+def selection(binary, only):
+    """CppUTest arguments that run the tests whose Group.Name contains one of
+    `only` (every test when `only` is empty); None when nothing matches."""
+    if not only:
+        return []
+    listed = subprocess.run([binary, "-ln"], stdout=subprocess.PIPE, text=True).stdout.split()
+    chosen = [t for t in listed if any(text in t for text in only)]
+    return [f"TEST({t.split('.', 1)[0]}, {t.split('.', 1)[1]})" for t in chosen] or None
+
+
+def run_binary(binary, tag, results, only=()):
     """Run one CppUTest binary with JUnit output; returns (passed, failed)."""
+    binary = os.path.abspath(binary)
+    chosen = selection(binary, only)
+    if chosen is None:
+        print(f"{tag}: no test matches {', '.join(only)} (`{paths_rel(binary)} -ln` lists them)")
+        return 0, 0
     work = tempfile.mkdtemp(prefix="host-", dir=results)
     start = time.time()
     try:
-        p = subprocess.run([os.path.abspath(binary), "-v", "-ojunit", "-k", tag], cwd=work,
+        p = subprocess.run([binary, "-v", "-ojunit", "-k", tag] + chosen, cwd=work,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
         out, code = p.stdout, p.returncode
     except subprocess.TimeoutExpired as e:
@@ -65,28 +85,38 @@ def run_binary(binary, tag, results):
     return passed, failed
 
 
+def paths_rel(path):
+    """`path` relative to the tree's top."""
+    return os.path.relpath(path, ROOT)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--flavour", default="reference")
     ap.add_argument("--lab", type=int)
     ap.add_argument("--results", default=os.path.join(ROOT, "build", "results"))
-    ap.add_argument("--no-asan", action="store_true", help="skip the sanitizer build")
+    ap.add_argument("--asan", action="store_true", help="also build and run the sanitizer binary")
+    ap.add_argument("--no-asan", action="store_true", help="no sanitizer binary (the default)")
+    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
+                    help="run only the tests whose Group.Name contains TEXT (repeatable, or comma-separated)")
     args = ap.parse_args()
+    only = [t for item in args.only for t in item.split(",") if t]
     os.makedirs(args.results, exist_ok=True)
     dirs = labs.manifest_host_dirs(args.lab)
     total_failed = 0
     for d in dirs:
-        for suffix in ([""] if args.no_asan else ["", "-asan"]):
+        for suffix in (["", "-asan"] if args.asan and not args.no_asan else [""]):
             tag = f"host-{d}{suffix}"
             target = f"build/host/{args.flavour}/{d}/tests{suffix}"
             ok, out = build(args.flavour, target)
             if not ok:
-                print(f"FAIL {tag}: does not build\n" + "\n".join(out.splitlines()[-20:]))
+                first = buildlog.first_error(out)
+                print(f"FAIL {tag}: does not build; the first error:\n{first}")
                 junit.write(os.path.join(args.results, f"{tag}-build.xml"), tag,
-                            [("host", f"{d}.build", False, out[-4000:])])
+                            [("host", f"{d}.build", False, f"does not build; the first error:\n{first}")])
                 total_failed += 1
                 continue
-            _, failed = run_binary(os.path.join(ROOT, target), tag, args.results)
+            _, failed = run_binary(os.path.join(ROOT, target), tag, args.results, only)
             total_failed += failed
     sys.exit(1 if total_failed else 0)
 
