@@ -41,7 +41,7 @@ HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLE
 HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Framework code that is pure logic and therefore also runs on the host.
-HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
+HOST_OS_SRCS := os/lib/format.cpp os/lib/verify.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
                 os/vm/globals.cpp os/vm/address_space.cpp os/vm/fault.cpp os/proc/elf.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
@@ -217,8 +217,13 @@ $(HOST_OBJ)/asan/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $< (host, asan)"
 	@$(CXX_H) $(HFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
-# Objects are kept (never deleted as intermediates).
-.SECONDARY:
+# Every host object that can exist, named here so that make treats none as
+# an intermediate file (which it would delete, and not rebuild when missing).
+HOST_KNOWN := $(sort $(wildcard tests/host/*/*.cpp) $(HOST_OS_SRCS) $(wildcard labs/lab*/*.cpp) \
+                $(wildcard solutions/lab*/*.cpp reference/skeletons/lab*/*.cpp) \
+                $(patsubst solutions/%,build/skeletons/%,$(wildcard solutions/lab*/*.cpp)))
+.PHONY: host-known-objects
+host-known-objects: $(foreach v,plain asan,$(patsubst %,$(HOST_OBJ)/$(v)/%.o,$(HOST_KNOWN)))
 ifneq ($(filter build/host/%,$(MAKECMDGOALS)),)
 -include $(shell find $(HOST_OBJ) -name '*.d' 2>/dev/null)
 endif
