@@ -42,8 +42,11 @@ COMMAND_TIMEOUT = 300                          # wall seconds for one documented
 # Placeholders of the documentation, and what the check puts in their place.
 PLACEHOLDERS = [(r"\bLAB=n\b", "LAB=3"), (r"\bLAB=N\b", "LAB=3"), (r"ONLY=Group\.Name", "ONLY=ZeroFill"),
                 (r"ONLY=name\b", "ONLY=fault-demand-zero")]
-# Commands that are run in another form, and why.
-REPLACED = {"make test": "make test LAB=1"}    # the whole suite is this check's own caller
+# Commands that are run in another form, and why: the whole suite (`make
+# test` and its levels without LAB=) is `make test` itself, this check's caller.
+REPLACED = [(r"make test(-host|-kernel|-debugger)?$", r"make test\1 LAB=1")]
+# Commands that the grade steps above run already, in the same tree.
+COVERED = re.compile(r"^make grade LAB=\d$")
 
 
 def sh(cmd, cwd, timeout=COMMAND_TIMEOUT):
@@ -160,10 +163,19 @@ def check_reference(tree, n):
         sh("git checkout -- labs", tree)
 
 
+def normal_form(cmd):
+    """A command with its make words sorted and the release's default
+    flavour dropped: `make test-host LAB=1 FLAVOUR=student` is
+    `make FLAVOUR=student test-host LAB=1`."""
+    head, _, last = cmd.rpartition("make ")
+    words = sorted(w for w in re.findall(r"(?:[^\s']+|'[^']*')+", last) if w != "FLAVOUR=student")
+    return head + "make " + " ".join(words)
+
+
 def documented_commands(tree):
     """Every command the student README and the handouts show, placeholders
     filled in, in order of first appearance."""
-    seen = []
+    seen, keys = [], set()
     for pattern in DOCS:
         for path in sorted(glob.glob(os.path.join(tree, pattern))):
             text = open(path).read()
@@ -173,12 +185,15 @@ def documented_commands(tree):
             for line in lines:
                 cmd = re.sub(r"\s+#.*$", "", line.strip())
                 cmd = re.sub(r"^\$ ", "", cmd)
-                if not re.match(r"(make\b|tools/\S+\.sh\b|printf .*\| make\b)", cmd) or "..." in cmd:
+                if not re.match(r"(make( |$)|tools/\S+\.sh\b|printf .*\| make )", cmd) or "..." in cmd:
                     continue
                 for placeholder, value in PLACEHOLDERS:
                     cmd = re.sub(placeholder, value, cmd)
-                cmd = REPLACED.get(cmd, cmd)
-                if cmd not in seen:
+                for pattern, value in REPLACED:
+                    cmd = re.sub(pattern, value, cmd)
+                key = normal_form(cmd)
+                if not COVERED.match(cmd) and key not in keys:
+                    keys.add(key)
                     seen.append(cmd)
     return seen
 
