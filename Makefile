@@ -46,7 +46,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/lib/verify.cpp os/kernel/memory_map.cpp os/
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade bench release clean skeletons check-skeletons
+        test-debugger test-skeletons test-release grade bench release clean skeletons check-skeletons
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -58,8 +58,11 @@ help:
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "                ONLY=text: only the tests of that name (host: Group.Name contains text)"
+	@echo "                ASAN=1: test-host also with AddressSanitizer + UBSan"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
+	@echo "make test-release  build the release, unpack it, grade every lab there (part of make test)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
 	@echo "make skeletons  regenerate labs/ from the marked solutions"
@@ -180,6 +183,7 @@ test: setup
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
 	-@$(MAKE) --no-print-directory test-skeletons
+	-@$(MAKE) --no-print-directory test-release
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
 test-host: setup
@@ -263,6 +267,11 @@ test-skeletons: setup
 	@mkdir -p $(RESULTS)
 	@test -d solutions || { echo "test-skeletons: no solutions/ in this tree (student release): skipped"; exit 0; }; \
 	$(PYTHON) tools/skeleton-check.py $(if $(LAB),--lab $(LAB)) --junit $(RESULTS)/skeletons.xml
+
+# The student release works on its own: tools/release-check.py (course tree only).
+test-release: setup
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tools/release-check.py --junit $(RESULTS)/release.xml
 
 clean:
 	rm -rf build
