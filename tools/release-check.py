@@ -16,7 +16,9 @@ temporary directory and checks, one JUnit case each:
   4. docs: every command that the student README and the handouts show
      (code blocks and inline `make ...`) runs and succeeds in the release
      with every lab done (the reference copied into labs/). `make test` is run
-     as `make test LAB=1` (the whole thing is `make test-release` itself).
+     as `make test LAB=2`, each `make test-kernel LAB=n` and `make
+     test-debugger LAB=n` for one test of lab n (the grade steps ran them
+     all), and `make debug` gets `q` on its input (see REPLACED).
 
   release-check.py [--lab N] [--no-docs] [--keep DIR] [--junit FILE]
 """
@@ -42,9 +44,14 @@ COMMAND_TIMEOUT = 300                          # wall seconds for one documented
 # Placeholders of the documentation, and what the check puts in their place.
 PLACEHOLDERS = [(r"\bLAB=n\b", "LAB=3"), (r"\bLAB=N\b", "LAB=3"), (r"ONLY=Group\.Name", "ONLY=ZeroFill"),
                 (r"ONLY=name\b", "ONLY=fault-demand-zero")]
-# Commands that are run in another form, and why: the whole suite (`make
-# test` and its levels without LAB=) is `make test` itself, this check's caller.
-REPLACED = [(r"make test(-host|-kernel|-debugger)?$", r"make test\1 LAB=1")]
+# Commands that are run in another form, and why:
+# - the whole suite (`make test` and its levels without LAB=) is `make test`
+#   itself, this check's caller: here it runs for lab 2;
+# - `make test-kernel LAB=n` and `make test-debugger LAB=n` run every test of
+#   lab n, which the grade steps above ran already: here one test (ONLY=)
+#   shows that the command works;
+# - `make debug` is interactive: it gets `q` on its input.
+REPLACED = [(r"make test(-host|-kernel|-debugger)?$", r"make test\1 LAB=2")]
 # Commands that the grade steps above run already, in the same tree.
 COVERED = re.compile(r"^make grade LAB=\d$")
 
@@ -163,10 +170,18 @@ def check_reference(tree, n):
         sh("git checkout -- labs", tree)
 
 
+def first_case(level, n):
+    """The name of lab n's first kernel test or debugger check."""
+    key = {"test-kernel": "kernel_tests", "test-debugger": "debugger_checks"}[level]
+    lab = next(l for l in labs.manifest()["labs"] if l["lab"] == n)
+    return lab[key][0]["name"]
+
+
 def normal_form(cmd):
     """A command with its make words sorted and the release's default
     flavour dropped: `make test-host LAB=1 FLAVOUR=student` is
     `make FLAVOUR=student test-host LAB=1`."""
+    cmd = re.sub(r"^tools/setup\.sh && ", "", cmd)
     head, _, last = cmd.rpartition("make ")
     words = sorted(w for w in re.findall(r"(?:[^\s']+|'[^']*')+", last) if w != "FLAVOUR=student")
     return head + "make " + " ".join(words)
@@ -191,6 +206,12 @@ def documented_commands(tree):
                     cmd = re.sub(placeholder, value, cmd)
                 for pattern, value in REPLACED:
                     cmd = re.sub(pattern, value, cmd)
+                level = re.match(r"make (test-kernel|test-debugger)( .*)?$", cmd)
+                lab_n = re.search(r"\bLAB=(\d+)", cmd)
+                if level and lab_n and "ONLY=" not in cmd:
+                    cmd += f" ONLY={first_case(level.group(1), int(lab_n.group(1)))}"
+                if re.match(r"make debug\b", cmd):
+                    cmd = "printf 'q\\n' | " + cmd
                 key = normal_form(cmd)
                 if not COVERED.match(cmd) and key not in keys:
                     keys.add(key)
@@ -204,19 +225,17 @@ def check_docs(tree):
         for s in lab["sources"]:
             shutil.copy(os.path.join(ROOT, "solutions", f"lab{lab['lab']}", s),
                         os.path.join(tree, "labs", f"lab{lab['lab']}", s))
-    out = []
     try:
         for cmd in documented_commands(tree):
             started = time.monotonic()
             code, log = sh(cmd, tree)
             problem = None if code == 0 else f"exit {code}:\n{tail(log)}"
-            out.append((cmd, problem, time.monotonic() - started))
+            yield cmd, problem, time.monotonic() - started
             leftover = subprocess.run(["pgrep", "-f", f"bochs.*{tree}"], stdout=subprocess.PIPE, text=True).stdout
             if leftover.strip():
-                out.append((f"{cmd} (clean-up)", f"left Bochs running: {leftover.strip()}", 0))
+                yield f"{cmd} (clean-up)", f"left Bochs running: {leftover.strip()}", 0
     finally:
         sh("git checkout -- labs", tree)
-    return out
 
 
 def main():
