@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """grade.py: grade one lab of one tree (`make grade LAB=n`).
 
-Builds the labN flavour (the lab from labs/, earlier labs from solutions/,
-later labs from pristine skeletons), runs the lab's host, kernel and debugger
+Builds the labN flavour (the lab from labs/, earlier labs from the reference:
+solutions/ in the course tree, the prebuilt reference/ in the student release;
+later labs from the pristine skeletons), runs the lab's host, kernel and debugger
 tests, and scores them with the points of labs/manifest.json: kernel tests
 and debugger checks carry their own points, the lab's "host_points" are
 shared equally by its host tests. A kernel that hangs, triple-faults or
@@ -24,18 +25,34 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import buildlog  # noqa: E402
 import junit  # noqa: E402
 import labs  # noqa: E402
 
 PY = "/usr/bin/python3"
+SHOWN_LINES = 12   # lines of a failure shown in the summary; the rest is in the logs
 
 
 def run(cmd, log):
-    """Run a command in the tree, its output appended to `log`; return its exit code."""
+    """Run a command in the tree, its output appended to `log`; return (exit code, output)."""
+    p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with open(log, "a") as f:
-        f.write(f"$ {' '.join(cmd)}\n")
-        f.flush()
-        return subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT).returncode
+        f.write(f"$ {' '.join(cmd)}\n{p.stdout}")
+    return p.returncode, p.stdout
+
+
+def host_cases(host_dir):
+    """{test name: (passed, message)} from the host JUnit files; a test
+    passes only if it passes in every binary (plain and ASan)."""
+    cases = {}
+    for path in sorted(glob.glob(os.path.join(host_dir, "*.xml"))):
+        asan = os.path.basename(path).split("-")[2:3] == ["asan"]
+        for cls, name, ok, message in junit.read(path):
+            key = f"{cls.split('.', 1)[-1] if cls.startswith('host-') else cls}.{name}".strip(".")
+            if ok and key in cases:
+                continue
+            cases[key] = (ok, (f"[with AddressSanitizer/UBSan] " if asan and not ok else "") + message)
+    return cases
 
 
 def grade(lab, out):
@@ -43,18 +60,18 @@ def grade(lab, out):
     n, flavour = lab["lab"], f"lab{lab['lab']}"
     log = os.path.join(out, "log.txt")
     tests = []
-    if run(["make", "--no-print-directory", f"FLAVOUR={flavour}", "all"], log) != 0:
+    code, output = run(["make", "--no-print-directory", f"FLAVOUR={flavour}", "all"], log)
+    if code != 0:
         total = lab.get("host_points", 0) + sum(t["points"] for t in lab["kernel_tests"] + lab["debugger_checks"])
-        return [{"name": "build", "score": 0, "max_score": total,
-                 "output": "the kernel does not build: see log.txt"}]
+        return [{"name": "build", "score": 0, "max_score": total, "status": "failed",
+                 "output": "the kernel does not build; the first error:\n" + buildlog.first_error(output)}]
 
     if lab.get("host_tests"):
         host_dir = os.path.join(out, "host")
         os.makedirs(host_dir, exist_ok=True)
         run([PY, "tools/host-tests.py", "--flavour", flavour, "--lab", str(n), "--results", host_dir,
-             "--no-asan"], log)
-        cases = [(f"{cls}.{name}", ok, message) for path in sorted(glob.glob(os.path.join(host_dir, "*.xml")))
-                 for cls, name, ok, message in junit.read(path)]
+             "--asan"], log)
+        cases = [(name, ok, message) for name, (ok, message) in host_cases(host_dir).items()]
         # Equal shares rounded to cents; the last case takes the rounding
         # remainder, so that the shares add up to host_points exactly.
         points = lab.get("host_points", 0)
@@ -93,7 +110,11 @@ def write_outputs(lab, tests, out):
         mark = "PASS" if t["status"] == "passed" else "FAIL"
         lines.append(f"  {mark} {t['score']:>6} / {t['max_score']:<6} {t['name']}")
         if mark == "FAIL" and t["output"]:
-            lines += ["           " + l for l in t["output"].splitlines()[:3]]
+            shown = t["output"].splitlines()
+            if len(shown) > SHOWN_LINES:
+                shown = shown[:SHOWN_LINES] + [f"... ({len(shown) - SHOWN_LINES} more lines in log.txt and "
+                                               "results.json)"]
+            lines += ["           " + l for l in shown]
     passed = sum(1 for t in tests if t["status"] == "passed")
     lines += ["", f"{passed} passed, {len(tests) - passed} failed"]
     summary = "\n".join(lines) + "\n"
