@@ -22,6 +22,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import junit  # noqa: E402
 import labs  # noqa: E402
+import sandbox  # noqa: E402
+
+OUTPUT_CAP = 2 << 20  # bytes of a test binary's output kept; past it the binary is stopped
 
 
 def build(flavour, target):
@@ -35,13 +38,9 @@ def run_binary(binary, tag, results):
     """Run one CppUTest binary with JUnit output; returns (passed, failed)."""
     work = tempfile.mkdtemp(prefix="host-", dir=results)
     start = time.time()
-    try:
-        p = subprocess.run([os.path.abspath(binary), "-v", "-ojunit", "-k", tag], cwd=work,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-        out, code = p.stdout, p.returncode
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        out, code = out + "\nTIMEOUT after 300 s", "timeout"
+    p = sandbox.run_capped([os.path.abspath(binary), "-v", "-ojunit", "-k", tag], cwd=work, wall=300,
+                           output=OUTPUT_CAP)
+    out, code = p.output + (f"\n{p.stopped.upper()}" if p.stopped else ""), p.stopped or p.code
     passed = failed = 0
     # The JUnit files are the record; count from them.
     for xml in glob.glob(os.path.join(work, "*.xml")):
@@ -71,6 +70,7 @@ def main():
     ap.add_argument("--lab", type=int)
     ap.add_argument("--results", default=os.path.join(ROOT, "build", "results"))
     ap.add_argument("--no-asan", action="store_true", help="skip the sanitizer build")
+    ap.add_argument("--no-build", action="store_true", help="run binaries built before (grading builds first)")
     args = ap.parse_args()
     os.makedirs(args.results, exist_ok=True)
     dirs = labs.manifest_host_dirs(args.lab)
@@ -79,7 +79,7 @@ def main():
         for suffix in ([""] if args.no_asan else ["", "-asan"]):
             tag = f"host-{d}{suffix}"
             target = f"build/host/{args.flavour}/{d}/tests{suffix}"
-            ok, out = build(args.flavour, target)
+            ok, out = (True, "") if args.no_build else build(args.flavour, target)
             if not ok:
                 print(f"FAIL {tag}: does not build\n" + "\n".join(out.splitlines()[-20:]))
                 junit.write(os.path.join(args.results, f"{tag}-build.xml"), tag,

@@ -88,6 +88,8 @@ def _system_binds():
         path = os.path.join("/etc", name)
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
+    if os.path.isdir("/var/lib/dpkg"):  # tools/setup.sh asks dpkg which packages are there
+        args += ["--ro-bind", "/var/lib/dpkg", "/var/lib/dpkg"]
     return args
 
 
@@ -119,6 +121,17 @@ def prepare_writable(path, uid=None):
         os.chown(path, DEFAULT_OUTSIDE_UID if uid is None else uid, -1)
 
 
+def hand_over(path, uid=None):
+    """Let the sandbox's user write `path` and everything in it (created if missing)."""
+    os.makedirs(path, exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    owner = DEFAULT_OUTSIDE_UID if uid is None else uid
+    for top, dirs, files in os.walk(path):
+        for name in [top] + [os.path.join(top, n) for n in dirs + files]:
+            os.lchown(name, owner, -1)
+
+
 def make_readable(path):
     """Let the sandbox's user read `path` and the directories above it (mkdtemp makes 0700)."""
     while path not in ("/", ""):
@@ -139,31 +152,46 @@ def run(argv, tree=None, writable=(), cwd=None, limits=None, uid=None, env=None)
     """Run argv in a sandbox and wait for it (see the module's docstring); never raises for
     the command's own failures."""
     limits = limits or Limits()
-    start = time.monotonic()
     proc = subprocess.Popen(command(argv, tree, writable, cwd, limits, uid), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment(env),
                             start_new_session=True)
+    return collect(proc, limits.wall, limits.output)
+
+
+def run_capped(argv, cwd=None, wall=300, output=2 << 20):
+    """Run argv without a sandbox but with the same wall-clock and output caps (its output is read
+    through a pipe and never held beyond `output` bytes)."""
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    return collect(proc, wall, output)
+
+
+def collect(proc, wall, cap):
+    """Read proc's output until it ends, `wall` seconds pass or `cap` bytes came; then make sure
+    its whole process group is gone. Returns a Result."""
+    start = time.monotonic()
     kept, stopped = bytearray(), ""
     try:
         fd = proc.stdout.fileno()
         while True:
-            left = limits.wall - (time.monotonic() - start)
+            left = wall - (time.monotonic() - start)
             if left <= 0:
-                stopped = f"stopped after {limits.wall:g} s (wall-clock limit)"
+                stopped = f"stopped after {wall:g} s (wall-clock limit)"
                 break
             ready, _, _ = select.select([fd], [], [], min(left, 1.0))
             if not ready:
+                if proc.poll() is not None:
+                    break  # it ended; whatever still holds the pipe is a leftover
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
-            kept += chunk[:limits.output - len(kept)]
-            if len(kept) >= limits.output:
-                stopped = f"stopped: output over {limits.output} bytes"
+            kept += chunk[:cap - len(kept)]
+            if len(kept) >= cap:
+                stopped = f"stopped: output over {cap} bytes"
                 break
     finally:
-        if stopped or proc.poll() is None:
-            _kill(proc)
+        _kill(proc)  # the process group: leftovers of a command that ended go too
         proc.stdout.close()
         code = proc.wait()
     return Result(code, kept.decode(errors="replace"), stopped, time.monotonic() - start)
