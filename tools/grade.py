@@ -48,7 +48,7 @@ def run(cmd, log, writable=(), wall=1800, output=4 << 20):
             limits = sandbox.Limits(wall=wall, output=output, cpu=int(wall))
             r = sandbox.run(cmd, tree=ROOT, writable=writable, cwd=ROOT, limits=limits, uid=SANDBOX["uid"],
                             env={"PYTHONDONTWRITEBYTECODE": "1"})
-        f.write(r.output + (f"\n{r.stopped}\n" if r.stopped else ""))
+        f.write(r.output + (f"\n{r.stopped}\n" if r.stopped else "") + f"[{r.seconds:.1f} s]\n")
     return (r.code if not r.stopped else 124), r.output + r.stopped
 
 
@@ -78,17 +78,19 @@ def grade(lab, out):
     build = os.path.join(ROOT, "build")
     work = os.path.join(build, flavour, "grade")
     host_dirs = labs.manifest_host_dirs(n)
-    policy_objects = run([PY, "tools/lab-policy.py", "--lab", str(n), "--host-objects"], log)[1].split()
-    # 1. Build (only compilers run: no student code executes while build/ is writable).
-    built, _ = run(["make", "--no-print-directory", f"FLAVOUR={flavour}", "all"]
-                   + [f"build/host/{flavour}/{d}/tests" for d in host_dirs] + policy_objects, log,
-                   writable=[build])
-    # 2. The lab-code policy, on the sources and the objects just built.
+    make = ["make", "--no-print-directory", f"FLAVOUR={flavour}"]
+    # 1. The lab's own objects, kernel and host build, then the lab-code policy on them: a
+    #    submission that breaks it costs no more. Only compilers run while build/ is writable:
+    #    no student code executes in a step that can write.
+    lab_objects = run([PY, "tools/lab-policy.py", "--lab", str(n), "--objects"], log)[1].split()
+    run(make + ["-k"] + lab_objects, log, writable=[build])
     code, policy = run([PY, "tools/lab-policy.py", "--lab", str(n)], log)
     if code != 0:
         reasons = [l for l in policy.splitlines() if l.startswith(f"lab {n} ")] or policy.splitlines()[-5:]
         return [{"name": "lab-code policy", "score": 0, "max_score": lab_points(lab), "status": "failed",
                  "output": "\n".join(reasons)}]
+    # 2. Everything else: the kernel, the ISO, the host-test binaries.
+    built, _ = run(make + ["all"] + [f"build/host/{flavour}/{d}/tests" for d in host_dirs], log, writable=[build])
     if built != 0:
         return [{"name": "build", "score": 0, "max_score": lab_points(lab), "status": "failed",
                  "output": "the kernel does not build: see log.txt"}]

@@ -21,7 +21,7 @@ or powering the machine off. For lab N this checks, in the tree it runs in:
 
   lab-policy.py --lab N [--flavour labN]   check; one line per violation,
                                            exit status 1 if there is any
-  lab-policy.py --lab N --host-objects     the host objects to build first
+  lab-policy.py --lab N --objects          the objects to build first
   lab-policy.py --derive N [--flavour F]   the external symbols lab N's
                                            objects use (to start an allow-list)
 
@@ -227,7 +227,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lab", type=int)
     ap.add_argument("--flavour")
-    ap.add_argument("--host-objects", action="store_true", help="print the host objects the check reads")
+    ap.add_argument("--objects", action="store_true", help="print the objects the check reads (to build first)")
     ap.add_argument("--no-host", action="store_true", help="check the kernel build only")
     ap.add_argument("--derive", type=int, metavar="N", help="print the external symbols of lab N's objects")
     args = ap.parse_args()
@@ -237,8 +237,8 @@ def main():
     lab = lab_entry(n)
     flavour = args.flavour or f"lab{n}"
     cpp = [s for s in lab["sources"] if s.endswith(".cpp")]
-    if args.host_objects:
-        print(" ".join(os.path.relpath(host_object(flavour, n, s), ROOT) for s in cpp))
+    if args.objects:
+        print(" ".join(os.path.relpath(where(flavour, n, s), ROOT) for s in cpp for where in (kernel_object, host_object)))
         return
     if args.derive is not None:
         own = set().union(*[symbols(kernel_object(flavour, n, s), "--defined-only") for s in cpp])
