@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade bench release clean skeletons check-skeletons
+        test-debugger test-skeletons grade bench release clean skeletons check-skeletons autograder
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -57,6 +57,7 @@ help:
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
+	@echo "make autograder LAB=n  the Gradescope autograder zip of lab n (build/autograder-labN.zip)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
 	@echo "make skeletons  regenerate labs/ from the marked solutions"
@@ -218,6 +219,11 @@ check-skeletons:
 # The student tree, without solutions/: build/vmkit-student.tar.gz
 release:
 	@tools/release.sh build/vmkit-student.tar.gz
+
+# The Gradescope autograder bundle of lab n: build/autograder-labN.zip
+autograder:
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=n"; exit 2; }
+	@tools/autograder/make-bundle.sh $(LAB) build/autograder-lab$(LAB).zip
 
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all
