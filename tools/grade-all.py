@@ -56,8 +56,9 @@ class Stopping(Exception):
 class Class:
     """The grading of one class: its temporary directory and the sandboxes running now."""
 
-    def __init__(self, lab, out, timeout, max_file_size):
+    def __init__(self, lab, out, timeout, max_file_size, uid_base):
         self.lab, self.out, self.timeout, self.max_file_size = lab, out, timeout, max_file_size
+        self.uid_base = uid_base
         self.work = tempfile.mkdtemp(prefix="grade-")
         self.running = {}            # slot -> Popen of grade.py
         self.lock = threading.Lock()
@@ -152,7 +153,7 @@ class Class:
 
     def _run_grader(self, tree, out, slot):
         """tools/grade.py --sandbox in the tree; returns 'graded' or 'timeout'."""
-        uid = sandbox.DEFAULT_OUTSIDE_UID + slot
+        uid = self.uid_base + slot
         cmd = ["/usr/bin/python3", "tools/grade.py", "--lab", str(self.lab["lab"]), "--out", out,
                "--sandbox", "--sandbox-uid", str(uid)]
         with self.lock:
@@ -307,7 +308,8 @@ def write_report(out, lab, rows, wall, jobs):
 
 # -- main -----------------------------------------------------------------------
 
-def grade_class(lab, submissions, out, jobs, timeout, release, solutions, max_file_size, on_row=None):
+def grade_class(lab, submissions, out, jobs, timeout, release, solutions, max_file_size,
+                uid_base=sandbox.DEFAULT_OUTSIDE_UID, on_row=None):
     """Grade every submission; returns (rows in the submissions' order, wall seconds)."""
     names = [submission_name(s) for s in submissions]
     if len(set(names)) != len(names):
@@ -316,7 +318,7 @@ def grade_class(lab, submissions, out, jobs, timeout, release, solutions, max_fi
     if missing:
         sys.exit(f"grade-all.py: cannot sandbox: {missing}")
     os.makedirs(out, exist_ok=True)
-    grading = Class(lab, out, timeout, max_file_size)
+    grading = Class(lab, out, timeout, max_file_size, uid_base)
     previous = {s: signal.signal(s, _raise_stopping) for s in (signal.SIGINT, signal.SIGTERM)}
     start = time.monotonic()
     try:
@@ -369,6 +371,8 @@ def main():
     ap.add_argument("--solutions", default=os.path.join(ROOT, "solutions"),
                     help="reference sources for a release without reference/ (interim)")
     ap.add_argument("--max-file-size", type=int, default=MAX_FILE_SIZE)
+    ap.add_argument("--uid-base", type=int, default=sandbox.DEFAULT_OUTSIDE_UID,
+                    help="slot k's sandboxes run as this uid + k outside (default %(default)s)")
     args = ap.parse_args()
     lab = next((l for l in labs.student_labs() if l["lab"] == args.lab), None)
     if lab is None:
@@ -377,7 +381,7 @@ def main():
     try:
         rows, wall = grade_class(lab, args.submissions, out, args.jobs, args.timeout,
                                  args.release and os.path.abspath(args.release), os.path.abspath(args.solutions),
-                                 args.max_file_size,
+                                 args.max_file_size, args.uid_base,
                                  on_row=lambda r: print(f"{r['submission']}: {r['score']} / {r['max_score']}"
                                                         f" ({r['status']}, {r['seconds']} s)", flush=True))
     except Stopping as e:
