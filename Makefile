@@ -43,7 +43,7 @@ HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-skeletons grade bench release clean skeletons check-skeletons autograder
+        test-debugger test-skeletons test-grading grade bench release clean skeletons check-skeletons autograder
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -55,6 +55,7 @@ help:
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "make test-grading  the grader under attack: sandbox, lab-code policy, Gradescope bundle"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
 	@echo "make autograder LAB=n  the Gradescope autograder zip of lab n (build/autograder-labN.zip)"
@@ -175,6 +176,7 @@ test: setup
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
 	-@$(MAKE) --no-print-directory test-skeletons
+	-@$(MAKE) --no-print-directory test-grading
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
 test-host: setup
@@ -239,6 +241,13 @@ test-skeletons: setup
 	@mkdir -p $(RESULTS)
 	@test -d solutions || { echo "test-skeletons: no solutions/ in this tree (student release): skipped"; exit 0; }; \
 	$(PYTHON) tools/skeleton-check.py $(if $(LAB),--lab $(LAB)) --junit $(RESULTS)/skeletons.xml
+
+# The grader under attack: a class of the reference and one submission per
+# known cheat, the sandbox's promises, the Gradescope bundle (tests/grading/).
+test-grading: setup
+	@mkdir -p $(RESULTS)
+	@test -d solutions || { echo "test-grading: no solutions/ in this tree (student release): skipped"; exit 0; }; \
+	$(PYTHON) tests/grading/run.py --junit $(RESULTS)/grading.xml
 
 clean:
 	rm -rf build
