@@ -399,7 +399,7 @@ def gradescope_case(kind):
         c.expect(res is not None, f"no results.json: {run['run'].stdout[-1500:]}")
         if not res:
             return c
-        total = sum(t["max_score"] for t in res["tests"])
+        total = round(sum(t["max_score"] for t in res["tests"]), 2)
         c.expect(all(t.get("visibility") == "visible" and "output" in t for t in res["tests"]),
                  "a test without output or visibility")
         if kind == "reference":
@@ -436,6 +436,10 @@ def main():
     args = ap.parse_args()
     if not os.path.isdir(os.path.join(ROOT, "solutions")):
         print("grading self-test: no solutions/ in this tree (student release): skipped")
+        return 0
+    if os.geteuid() != 0:
+        # The cases tell a slot's processes by their uid outside, which only root can choose.
+        print("grading self-test: needs root (each grading slot's sandbox runs as its own uid): skipped")
         return 0
     missing = sandbox.available()
     cases = [c for c in CASES if not args.only or any(o in c[0] for o in args.only)]
