@@ -230,6 +230,31 @@ def case_class_cleanup(ctx):
     return c
 
 
+# -- make grade: the students' own grading runs the same policy -------------------
+
+def case_make_grade_policy(ctx):
+    """`make grade LAB=3` (no sandbox, the student's own machine) refuses forged-verdicts too."""
+    c, work = Check(), ctx["scratch"]()
+    tree = os.path.join(work, "tree")
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, stdout=subprocess.PIPE)
+    names = [n for n in listing.stdout.decode().split("\0") if n] if listing.returncode == 0 else []
+    if names:
+        for name in names:
+            if os.path.lexists(os.path.join(ROOT, name)):
+                os.makedirs(os.path.dirname(os.path.join(tree, name)), exist_ok=True)
+                shutil.copy2(os.path.join(ROOT, name), os.path.join(tree, name), follow_symlinks=False)
+    else:
+        shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns("build", ".git"), symlinks=True)
+    cheat = next(text for name, text, _ in CHEATS if name == "forged-verdicts")
+    open(os.path.join(tree, "labs", f"lab{LAB}", "fault.cpp"), "w").write(cheat)
+    p = subprocess.run(["make", "--no-print-directory", "grade", f"LAB={LAB}"], cwd=tree,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    c.expect("calls cmdline::get, which lab code may not use" in p.stdout,
+             f"make grade did not show the policy reason:\n{p.stdout[-1500:]}")
+    c.expect(f"Lab {LAB} " in p.stdout and ": 0 / " in p.stdout, f"not 0 points:\n{p.stdout[-800:]}")
+    return c
+
+
 # -- the sandbox's promises -----------------------------------------------------
 
 def sandboxed(argv, work, **limits):
@@ -419,6 +444,7 @@ def gradescope_case(kind):
 CASES = [("reference-untouched-by-cheats", "class", case_reference_untouched)] + \
     [(f"cheat-{name}", "class", cheat_case(name, reason)) for name, _, reason in CHEATS] + \
     [("class-run-cleans-up", "class", case_class_cleanup),
+     ("make-grade-runs-the-policy", None, case_make_grade_policy),
      ("sandbox-background-process-ends", None, case_background_process_ends),
      ("sandbox-output-cap", None, case_output_cap),
      ("sandbox-wall-clock", None, case_wall_clock),
