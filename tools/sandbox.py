@@ -10,9 +10,11 @@ What a sandboxed command gets:
   3. write access only to the directories the caller names (`writable`), a
      private /tmp of limited size and nothing else;
   4. no network (only its own loopback), its own PID, IPC and UTS namespaces;
-  5. limits: processes of its uid, address space and CPU time per process,
-     size of any file it writes, wall time of the whole run, and output
-     (read through a pipe; past the cap the run is stopped);
+  5. limits: memory and processes of the whole sandbox (a memory and a pids
+     cgroup of its own when the grader is root and cgroup v1 is mounted;
+     otherwise address space per process), processes of its uid, CPU time per
+     process, size of any file it writes, wall time of the whole run, and
+     output (read through a pipe; past the cap the run is stopped);
   6. an end: when the command exits, is stopped or the caller dies, every
      process of the sandbox goes with it (its PID namespace ends).
 
@@ -20,6 +22,7 @@ What a sandboxed command gets:
   available() -> "" or the reason the sandbox cannot run here
 """
 import dataclasses
+import itertools
 import os
 import select
 import shutil
@@ -30,6 +33,7 @@ import time
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 PRLIMIT = "/usr/bin/prlimit"
+CGROUP_ROOT = "/sys/fs/cgroup"   # cgroup v1: memory/ and pids/ below it
 INSIDE_UID = 65534               # "nobody" inside the sandbox
 DEFAULT_OUTSIDE_UID = 61000      # grading slot 0; slot k uses 61000 + k
 # The files of /etc that the toolchain (dynamic loader, Python, clang, GRUB,
@@ -44,8 +48,8 @@ class Limits:
     """Resource limits of one sandboxed run."""
     wall: float = 600              # seconds for the whole run
     cpu: int = 600                 # CPU seconds per process
-    memory: int = 3 << 30          # bytes of address space per process (Bochs with 512 MB guests fits)
-    processes: int = 256           # processes of the sandbox's uid
+    memory: int = 4 << 30          # bytes of memory of the whole sandbox (Bochs with a 512 MB guest fits)
+    processes: int = 256           # processes (and threads) of the sandbox, and of its uid
     file_size: int = 256 << 20     # bytes of any file written
     output: int = 2 << 20          # bytes of stdout+stderr kept; more stops the run
     tmp_size: int = 256 << 20      # bytes of the private /tmp
@@ -93,8 +97,9 @@ def _system_binds():
     return args
 
 
-def command(argv, tree=None, writable=(), cwd=None, limits=None, uid=None):
-    """The full command line (setpriv + bwrap + prlimit + argv) of a sandboxed run."""
+def command(argv, tree=None, writable=(), cwd=None, limits=None, uid=None, cgroups=()):
+    """The full command line (cgroup entry + setpriv + bwrap + prlimit + argv) of a sandboxed run.
+    Without cgroups, `limits.memory` becomes an address-space limit per process."""
     limits = limits or Limits()
     args = [BWRAP, "--unshare-all", "--unshare-user", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID),
             "--disable-userns", "--die-with-parent", "--new-session",
@@ -105,12 +110,53 @@ def command(argv, tree=None, writable=(), cwd=None, limits=None, uid=None):
     for path in writable:
         args += ["--bind", path, path]
     args += ["--chdir", cwd or tree or "/tmp", "--",
-             PRLIMIT, f"--nproc={limits.processes}", f"--as={limits.memory}", f"--cpu={limits.cpu}",
-             f"--fsize={limits.file_size}", "--core=0", "--"]
+             PRLIMIT, f"--nproc={limits.processes}", f"--cpu={limits.cpu}", f"--fsize={limits.file_size}",
+             "--core=0"] + ([] if cgroups else [f"--as={limits.memory}"]) + ["--"]
     if os.geteuid() == 0:  # root grades as an unprivileged numeric uid, never as root
         outside = DEFAULT_OUTSIDE_UID if uid is None else uid
         args = [SETPRIV, f"--reuid={outside}", f"--regid={outside}", "--clear-groups", "--"] + args
+    if cgroups:  # enter the cgroups first: everything the sandbox starts stays in them
+        enter = " && ".join(f"echo $$ > {d}/cgroup.procs" for d in cgroups)
+        args = ["/bin/sh", "-c", enter + ' && exec "$@"', "sandbox"] + args
     return args + list(argv)
+
+
+_cgroup_serial = itertools.count()
+
+
+def _cgroups(limits):
+    """A memory and a pids cgroup (v1) of their own for one run, with the limits set; [] when
+    the grader is not root or cgroup v1 is not there (then rlimits alone apply)."""
+    if os.geteuid() != 0 or not os.path.isdir(os.path.join(CGROUP_ROOT, "memory")):
+        return []
+    name = f"vmkit-sandbox-{os.getpid()}-{next(_cgroup_serial)}"
+    made = []
+    try:
+        for controller, settings in (("memory", {"memory.limit_in_bytes": limits.memory}),
+                                     ("pids", {"pids.max": limits.processes})):
+            path = os.path.join(CGROUP_ROOT, controller, name)
+            os.mkdir(path)
+            made.append(path)
+            for key, value in settings.items():
+                with open(os.path.join(path, key), "w") as f:
+                    f.write(str(value))
+    except OSError:
+        _remove_cgroups(made)
+        return []
+    return made
+
+
+def _remove_cgroups(paths):
+    """Remove a run's cgroups (empty once the sandbox's PID namespace is gone)."""
+    for path in paths:
+        for _ in range(50):
+            try:
+                os.rmdir(path)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 def prepare_writable(path, uid=None):
@@ -152,10 +198,14 @@ def run(argv, tree=None, writable=(), cwd=None, limits=None, uid=None, env=None)
     """Run argv in a sandbox and wait for it (see the module's docstring); never raises for
     the command's own failures."""
     limits = limits or Limits()
-    proc = subprocess.Popen(command(argv, tree, writable, cwd, limits, uid), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment(env),
-                            start_new_session=True)
-    return collect(proc, limits.wall, limits.output)
+    cgroups = _cgroups(limits)
+    try:
+        proc = subprocess.Popen(command(argv, tree, writable, cwd, limits, uid, cgroups), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment(env),
+                                start_new_session=True)
+        return collect(proc, limits.wall, limits.output)
+    finally:
+        _remove_cgroups(cgroups)
 
 
 def run_capped(argv, cwd=None, wall=300, output=2 << 20):
