@@ -325,14 +325,23 @@ print("network", attempt(lambda: socket.create_connection(("1.1.1.1", 53), timeo
 
 
 def case_limits(ctx):
-    """The process, memory, file-size and CPU limits are in force inside."""
+    """The process, file-size and CPU limits are in force inside; memory and processes are
+    capped for the sandbox as a whole (an allocation or a fork over the cap fails)."""
     c, work = Check(), ctx["scratch"]()
     limits = sandbox.Limits()
     r = sandboxed(["/bin/cat", "/proc/self/limits"], work, wall=30)
     rows = {l[:26].strip(): l[26:].split() for l in r.output.splitlines()[1:]}
-    for name, value in (("Max processes", limits.processes), ("Max address space", limits.memory),
-                        ("Max file size", limits.file_size), ("Max cpu time", limits.cpu)):
+    for name, value in (("Max processes", limits.processes), ("Max file size", limits.file_size),
+                        ("Max cpu time", limits.cpu)):
         c.expect(rows.get(name, ["?"])[0] == str(value), f"{name}: {rows.get(name)} (want {value})")
+    r = sandboxed([PY, "-c", "b = bytearray(256 << 20); print('allocated', len(b))"], work, wall=30,
+                  memory=64 << 20)
+    c.expect("allocated" not in r.output and r.code != 0, f"256 MiB under a 64 MiB cap: {r}")
+    r = sandboxed(["/bin/sh", "-c", "for i in $(seq 60); do sleep 3 & done; wait; echo all-started"], work,
+                  wall=30, processes=20)
+    c.expect("all-started" not in r.output and "fork" in r.output.lower(),
+             f"60 processes under a cap of 20: {r.output[-300:]!r}")
+    c.expect(not left_running({SANDBOX_UID}), "a process of the sandbox is still running")
     return c
 
 
