@@ -38,14 +38,14 @@ PY = "/usr/bin/python3"
 SANDBOX = None  # {"uid": ...} when sandboxed
 
 
-def run(cmd, log, writable=(), wall=1800, output=4 << 20):
+def run(cmd, log, writable=(), wall=1800, output=4 << 20, asan=False):
     """Run a command in the tree, its output appended to `log`; returns (exit code, output)."""
     with open(log, "a") as f:
         f.write(f"$ {' '.join(cmd)}\n")
         if SANDBOX is None:
             r = sandbox.run_capped(cmd, cwd=ROOT, wall=wall, output=output)
         else:
-            limits = sandbox.Limits(wall=wall, output=output, cpu=int(wall))
+            limits = sandbox.Limits(wall=wall, output=output, cpu=int(wall), address_space_fallback=not asan)
             r = sandbox.run(cmd, tree=ROOT, writable=writable, cwd=ROOT, limits=limits, uid=SANDBOX["uid"],
                             env={"PYTHONDONTWRITEBYTECODE": "1"})
         f.write(r.output + (f"\n{r.stopped}\n" if r.stopped else "") + f"[{r.seconds:.1f} s]\n")
@@ -98,7 +98,7 @@ def grade(lab, out):
     if lab.get("host_tests"):
         host_dir = scratch(os.path.join(work, "host"))
         run([PY, "tools/host-tests.py", "--flavour", flavour, "--lab", str(n), "--results", host_dir,
-             "--no-asan", "--no-build"], log, writable=[host_dir], wall=360 * max(1, len(host_dirs)))
+             "--no-asan", "--no-build"], log, writable=[host_dir], wall=360 * max(1, len(host_dirs)), asan=True)
         cases = [(f"{cls}.{name}", ok, message) for path in sorted(glob.glob(os.path.join(host_dir, "*.xml")))
                  for cls, name, ok, message in junit.read(path)]
         # Equal shares rounded to cents; the last case takes the rounding

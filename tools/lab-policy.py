@@ -11,7 +11,7 @@ or powering the machine off. For lab N this checks, in the tree it runs in:
      file) is a framework header under os/;
   2. symbols: every external symbol the lab's compiled objects use, in the
      kernel build (build/<flavour>/obj/labs/labN/) and in the host build
-     (build/host/<flavour>/obj/labs/labN/), is allowed, or defined by the
+     (build/host/obj/plain/labs/labN/), is allowed, or defined by the
      lab's own files ("Class::*" allows every member of a class);
   3. sections: no global constructors or destructors (.init_array, .ctors,
      ...), no kernel-test registrations; only code, data and debug sections;
@@ -79,7 +79,8 @@ def kernel_object(flavour, n, source):
 
 
 def host_object(flavour, n, source):
-    return os.path.join(ROOT, "build", "host", flavour, "obj", "labs", f"lab{n}", source + ".o")
+    """The host object of a lab file (the same for every flavour: it is compiled from labs/)."""
+    return os.path.join(ROOT, "build", "host", "obj", "plain", "labs", f"lab{n}", source + ".o")
 
 
 def tool(argv):

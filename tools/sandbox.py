@@ -49,6 +49,9 @@ class Limits:
     wall: float = 600              # seconds for the whole run
     cpu: int = 600                 # CPU seconds per process
     memory: int = 4 << 30          # bytes of memory of the whole sandbox (Bochs with a 512 MB guest fits)
+    # Without cgroups, `memory` becomes an address-space limit per process, unless this is
+    # False: AddressSanitizer binaries reserve terabytes of address space and cannot run under one.
+    address_space_fallback: bool = True
     processes: int = 256           # processes (and threads) of the sandbox, and of its uid
     file_size: int = 256 << 20     # bytes of any file written
     output: int = 2 << 20          # bytes of stdout+stderr kept; more stops the run
@@ -111,7 +114,8 @@ def command(argv, tree=None, writable=(), cwd=None, limits=None, uid=None, cgrou
         args += ["--bind", path, path]
     args += ["--chdir", cwd or tree or "/tmp", "--",
              PRLIMIT, f"--nproc={limits.processes}", f"--cpu={limits.cpu}", f"--fsize={limits.file_size}",
-             "--core=0"] + ([] if cgroups else [f"--as={limits.memory}"]) + ["--"]
+             "--core=0"] + ([f"--as={limits.memory}"] if not cgroups and limits.address_space_fallback else []) \
+        + ["--"]
     if os.geteuid() == 0:  # root grades as an unprivileged numeric uid, never as root
         outside = DEFAULT_OUTSIDE_UID if uid is None else uid
         args = [SETPRIV, f"--reuid={outside}", f"--regid={outside}", "--clear-groups", "--"] + args
