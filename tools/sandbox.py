@@ -212,11 +212,11 @@ def run(argv, tree=None, writable=(), cwd=None, limits=None, uid=None, env=None)
         _remove_cgroups(cgroups)
 
 
-def run_capped(argv, cwd=None, wall=300, output=2 << 20):
+def run_capped(argv, cwd=None, wall=300, output=2 << 20, env=None):
     """Run argv without a sandbox but with the same wall-clock and output caps (its output is read
     through a pipe and never held beyond `output` bytes)."""
     proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)
     return collect(proc, wall, output)
 
 
