@@ -271,6 +271,28 @@ def failures_per_test(rows):
     return sorted(counts, key=lambda c: (-c[1], c[0]))
 
 
+def short_name(test):
+    """'host: host-lab3.ZeroFill.X' -> 'host: ZeroFill.X' (the lab is the report's)."""
+    level, _, rest = test.partition(": ")
+    return f"{level}: {rest.split('.', 1)[1]}" if rest.startswith("host-") and "." in rest else test
+
+
+def part_of(test):
+    """The part of the lab a test checks: its host-test group, or the kernel test or debugger check."""
+    name = short_name(test)
+    return name.rsplit(".", 1)[0] if name.startswith("host: ") else name
+
+
+def failures_per_part(counts, total):
+    """[(part, tests, share of (test, submission) pairs failed)], worst first."""
+    parts = {}
+    for test, failed in counts:
+        n, f = parts.get(part_of(test), (0, 0))
+        parts[part_of(test)] = (n + 1, f + failed)
+    rows = [(part, n, f / (n * total) if total else 0) for part, (n, f) in parts.items()]
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+
 def chart(counts, total, path):
     """Horizontal bar chart of failures per test (PNG); returns '' or why there is none."""
     try:
@@ -279,11 +301,13 @@ def chart(counts, total, path):
         import matplotlib.pyplot as plt
     except ImportError:
         return "no chart: python3-matplotlib is not installed (tools/setup.sh installs it)"
-    names = [c[0] for c in counts][::-1]
+    names = [short_name(c[0]) for c in counts][::-1]
     values = [c[1] for c in counts][::-1]
     fig, ax = plt.subplots(figsize=(9, 0.3 * len(names) + 1.5))
     ax.barh(names, values, color=["#c0392b" if v * 2 > total else "#e67e22" if v else "#27ae60" for v in values])
     ax.set_xlim(0, max(total, 1))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Failures per test (red: more than half the class)")
     ax.set_xlabel(f"submissions that failed the test (of {total})")
     ax.tick_params(axis="y", labelsize=7)
     fig.tight_layout()
@@ -309,9 +333,12 @@ def write_report(out, lab, rows, wall, jobs):
     if scores:
         lines += [f"Scores: median {scores[len(scores) // 2]}, lowest {scores[0]}, highest {scores[-1]} "
                   f"(of {rows[0]['max_score']}).", ""]
-    lines += ["## Failures per test", "", no_chart or "![failures per test](failures.png)", "",
+    lines += ["## Failures per part of the lab", "", "| part | tests | failed (test x submission) |",
+              "|---|---:|---:|"]
+    lines += [f"| {part} | {n} | {share:.0%} |" for part, n, share in failures_per_part(counts, len(rows))]
+    lines += ["", "## Failures per test", "", no_chart or "![failures per test](failures.png)", "",
               "| test | failed | of |", "|---|---:|---:|"]
-    lines += [f"| {name} | {n} | {len(rows)} |" for name, n in counts]
+    lines += [f"| {short_name(name)} | {n} | {len(rows)} |" for name, n in counts]
     lines += ["", "## Slowest submissions", "", "| submission | seconds | status |", "|---|---:|---|"]
     lines += [f"| {r['submission']} | {r['seconds']} | {r['status']} |"
               for r in sorted(rows, key=lambda r: -r["seconds"])[:5]]

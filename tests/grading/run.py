@@ -224,6 +224,7 @@ def case_class_cleanup(ctx):
     report = open(os.path.join(run["out"], "report.md")).read() if os.path.exists(
         os.path.join(run["out"], "report.md")) else ""
     c.expect("| kernel: fault-demand-zero |" in report, "report.md has no per-test table")
+    c.expect("| host: ZeroFill | " in report, "report.md has no per-part table")
     c.expect("forged-verdicts** (policy)" in report, "report.md does not list the policy violations")
     c.expect(os.path.getsize(os.path.join(run["out"], "failures.png")) > 1000
              if os.path.exists(os.path.join(run["out"], "failures.png")) else False, "no failures.png")
