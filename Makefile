@@ -47,8 +47,8 @@ HOST_OS_SRCS := os/lib/format.cpp os/lib/verify.cpp os/kernel/memory_map.cpp os/
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-harness test-skeletons test-release grade bench release clean skeletons \
-        check-skeletons memmap
+        test-debugger test-harness test-skeletons test-release test-grading grade bench release clean \
+        skeletons check-skeletons memmap autograder
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -67,6 +67,8 @@ help:
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
 	@echo "make test-release  build the release, unpack it, grade every lab there (part of make test)"
+	@echo "make test-grading  the grader under attack: sandbox, lab-code policy, Gradescope bundle"
+	@echo "make autograder LAB=n  the Gradescope autograder zip of lab n (build/autograder-labN.zip)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
 	@echo "make memmap     lab 5: picture of the frame array and recency list (AT=symbol HITS=n PASS=1)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
@@ -194,6 +196,7 @@ test: setup
 	-@$(MAKE) --no-print-directory test-harness
 	-@$(MAKE) --no-print-directory test-skeletons FRESH_ONLY=1
 	-@$(MAKE) --no-print-directory test-release
+	-@$(MAKE) --no-print-directory test-grading
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
 test-host: setup
@@ -260,6 +263,7 @@ build/host/$(FLAVOUR)/%/tests-asan: $$(call host_objs,$$*,asan)
 	@echo "  LD    $@"
 	@$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $^ $(HLIBS)
 
+
 # ---- skeletons ----
 skeletons:
 	$(PYTHON) tools/mkskeleton.py --all
@@ -279,6 +283,11 @@ memmap: all
 	$(PYTHON) tools/memmap.py --kernel $(KERNEL) --megs $(if $(filter 32,$(MEGS)),8,$(MEGS)) \
 	    --swap $(if $(SWAP),$(SWAP),32) --at "$(AT)" --hits $(HITS) $(if $(PASS),--pass) \
 	    $(if $(KCMD),--cmdline "$(KCMD)")
+
+# The Gradescope autograder bundle of lab n: build/autograder-labN.zip
+autograder:
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=n"; exit 2; }
+	@tools/autograder/make-bundle.sh $(LAB) build/autograder-lab$(LAB).zip
 
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all
@@ -302,6 +311,13 @@ test-skeletons: setup
 test-release: setup
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tools/release-check.py --junit $(RESULTS)/release.xml
+
+# The grader under attack: a class of the reference and one submission per
+# known cheat, the sandbox's promises, the Gradescope bundle (tests/grading/).
+test-grading: setup
+	@mkdir -p $(RESULTS)
+	@test -d solutions || { echo "test-grading: no solutions/ in this tree (student release): skipped"; exit 0; }; \
+	$(PYTHON) tests/grading/run.py --junit $(RESULTS)/grading.xml
 
 clean:
 	rm -rf build

@@ -32,6 +32,8 @@ PACKAGES=(
     cpputest                              # host unit tests
     python3-pexpect                       # test scripts (run with /usr/bin/python3)
     git                                   # the student release is a git repository (tools/release.sh)
+    bubblewrap                            # grading sandbox (tools/sandbox.py)
+    python3-matplotlib                    # class report chart (tools/grade-all.py)
 )
 # Word splitting is intended: the variable holds a space-separated list.
 # shellcheck disable=SC2206
