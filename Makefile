@@ -1,10 +1,12 @@
 # Makefile of the vmkit teaching kernel. `make help` lists the targets.
 #
 # Build flavours (FLAVOUR=...):
-#   reference  every lab from solutions/ (the default)
+#   reference  every lab's reference code (the default)
 #   student    every lab from labs/ (what a student builds)
-#   labN       lab N from labs/, earlier labs from solutions/, later labs
+#   labN       lab N from labs/, earlier labs from the reference, later labs
 #              from the pristine skeletons (what `make grade LAB=N` uses)
+# The reference is solutions/ in the course tree and the prebuilt objects of
+# reference/ in the student release (tools/labs.py, README.md).
 
 PYTHON   := /usr/bin/python3
 FLAVOUR  ?= reference
@@ -28,8 +30,9 @@ OS_SRCS  := $(shell find os -name '*.cpp' -not -path 'os/arch/host/*' | sort) \
             $(shell find os -name '*.S' | sort)
 KTEST_SRCS := $(sort $(wildcard tests/kernel/cases/*.cpp))
 LAB_SRCS  = $(shell $(PYTHON) tools/labs.py sources $(FLAVOUR))
+LAB_OBJS  = $(shell $(PYTHON) tools/labs.py objects $(FLAVOUR))
 KSRCS     = $(OS_SRCS) $(KTEST_SRCS) $(LAB_SRCS)
-KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
+KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS)) $(LAB_OBJS)
 
 # ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
 CXX_H    := clang++
@@ -38,13 +41,14 @@ HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLE
 HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # Framework code that is pure logic and therefore also runs on the host.
-HOST_OS_SRCS := os/lib/format.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
+HOST_OS_SRCS := os/lib/format.cpp os/lib/verify.cpp os/kernel/memory_map.cpp os/kernel/heap.cpp os/arch/host/mmu_host.cpp \
                 os/vm/globals.cpp os/vm/address_space.cpp os/vm/fault.cpp os/proc/elf.cpp \
                 os/vm/free_ranges.cpp os/vm/pager_table.cpp
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.cpp))
 
 .PHONY: all help setup doctor run run-qemu debug test test-host test-kernel \
-        test-debugger test-harness test-skeletons grade bench release clean skeletons check-skeletons memmap
+        test-debugger test-harness test-skeletons test-release test-grading grade bench release clean \
+        skeletons check-skeletons memmap autograder
 
 all: setup $(KERNEL) $(SYMBOLS) $(ISO)
 
@@ -57,9 +61,14 @@ help:
 	@echo "                (KCMD='test=...' MEGS=n UNTIL=ticks BOOT=shim|grub replay a failed test run)"
 	@echo "make test       every test: host, kernel, debugger; ends with 'N passed, N failed'"
 	@echo "make test-host | test-kernel | test-debugger   one level (LAB=n for one lab)"
+	@echo "                ONLY=text: only the tests of that name (host: Group.Name contains text)"
+	@echo "                ASAN=1: test-host also with AddressSanitizer + UBSan"
 	@echo "make test-harness  self-tests of the harness and the boot path"
 	@echo "make grade LAB=n  grade lab n of this tree: summary, results.json, junit.xml"
 	@echo "make release    the student tree without solutions/ (build/vmkit-student.tar.gz)"
+	@echo "make test-release  build the release, unpack it, grade every lab there (part of make test)"
+	@echo "make test-grading  the grader under attack: sandbox, lab-code policy, Gradescope bundle"
+	@echo "make autograder LAB=n  the Gradescope autograder zip of lab n (build/autograder-labN.zip)"
 	@echo "make bench      print the benchmark figures (guest instruction counts)"
 	@echo "make memmap     lab 5: picture of the frame array and recency list (AT=symbol HITS=n PASS=1)"
 	@echo "make doctor     check the toolchain and emulators, one line per item"
@@ -145,9 +154,10 @@ $(USER_BUILD)/%.elf: $(USER_BUILD)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
 
 -include $(shell find $(USER_BUILD) -name '*.d' 2>/dev/null)
 
-# Pristine skeletons for the labN flavours (labs after N).
+# Pristine skeletons for the labN flavours (labs after N), course tree only.
 build/skeletons/%: solutions/%
 	@$(PYTHON) tools/mkskeleton.py --file $< $@
+.PRECIOUS: build/skeletons/%
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -173,32 +183,37 @@ debug: all
 	    $(if $(UNTIL),--until $(UNTIL)) $(if $(RAW),--raw) $(if $(SWAP),--swap $(SWAP)) $(if $(BOOT),--boot $(BOOT))
 
 # ---- tests ----
-LAB ?=
+LAB  ?=
+ONLY ?=
+ASAN ?=
 RESULTS := build/results
 
 test: setup
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	-@$(MAKE) --no-print-directory test-host
+	-@$(MAKE) --no-print-directory test-host ASAN=1
 	-@$(MAKE) --no-print-directory test-kernel
 	-@$(MAKE) --no-print-directory test-debugger
 	-@$(MAKE) --no-print-directory test-harness
-	-@$(MAKE) --no-print-directory test-skeletons
+	-@$(MAKE) --no-print-directory test-skeletons FRESH_ONLY=1
+	-@$(MAKE) --no-print-directory test-release
+	-@$(MAKE) --no-print-directory test-grading
 	@$(PYTHON) tools/summary.py $(RESULTS)
 
 test-host: setup
 	@mkdir -p $(RESULTS)
-	@$(PYTHON) tools/host-tests.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB)) --results $(RESULTS)
+	@$(PYTHON) tools/host-tests.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
+	    $(if $(ASAN),--asan) $(if $(ONLY),--only '$(ONLY)')
 
 test-kernel: all
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/kernel/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/kernel.xml
+	    $(if $(ONLY),--only '$(ONLY)') --junit $(RESULTS)/kernel.xml
 
 test-debugger: all
 	@mkdir -p $(RESULTS)
 	@status=0; $(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
-	    --junit $(RESULTS)/debugger.xml || status=1; \
-	$(if $(LAB),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
+	    $(if $(ONLY),--only '$(ONLY)') --junit $(RESULTS)/debugger.xml || status=1; \
+	$(if $(LAB)$(ONLY),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
 	exit $$status
 
 # Self-tests of the harness and the boot path (command-line quoting through
@@ -208,16 +223,46 @@ test-harness: all
 	@$(PYTHON) tests/harness/selftest.py --flavour $(FLAVOUR) --junit $(RESULTS)/harness.xml
 
 # Host test binaries, built by tools/host-tests.py through these rules:
-# build/host/<flavour>/<dir>/tests and .../tests-asan
-build/host/$(FLAVOUR)/%/tests: FORCE
+# build/host/<flavour>/<dir>/tests (plain) and .../tests-asan (AddressSanitizer
+# + UBSan). Objects are built once per source and variant, with dependency
+# files, in build/host/obj/{plain,asan}/ (a source's object does not depend on
+# the flavour: the flavour only chooses which lab sources go in); prebuilt
+# reference objects (release tree) are linked as they are.
+HOST_OBJ := build/host/obj
+host_srcs = $(sort $(wildcard tests/host/$(1)/*.cpp)) $(HOST_SUPPORT) $(HOST_OS_SRCS) \
+            $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $(1))
+host_objs = $(patsubst %,$(HOST_OBJ)/$(2)/%.o,$(call host_srcs,$(1))) \
+            $(shell $(PYTHON) tools/labs.py host-objects $(FLAVOUR) $(1) $(2))
+
+$(HOST_OBJ)/plain/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX_H) $(HFLAGS) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) $(HOST_OS_SRCS) \
-	    $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
-build/host/$(FLAVOUR)/%/tests-asan: FORCE
+	@echo "  CXX   $< (host)"
+	@$(CXX_H) $(HFLAGS) -MMD -MP -c $< -o $@
+$(HOST_OBJ)/asan/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $(sort $(wildcard tests/host/$*/*.cpp)) $(HOST_SUPPORT) \
-	    $(HOST_OS_SRCS) $(shell $(PYTHON) tools/labs.py host-sources $(FLAVOUR) $*) $(HLIBS)
-FORCE:
+	@echo "  CXX   $< (host, asan)"
+	@$(CXX_H) $(HFLAGS) $(SANITIZE) -MMD -MP -c $< -o $@
+# Every host object that can exist, named here so that make treats none as
+# an intermediate file (which it would delete, and not rebuild when missing).
+HOST_KNOWN := $(sort $(wildcard tests/host/*/*.cpp) $(HOST_OS_SRCS) $(wildcard labs/lab*/*.cpp) \
+                $(wildcard solutions/lab*/*.cpp reference/skeletons/lab*/*.cpp) \
+                $(patsubst solutions/%,build/skeletons/%,$(wildcard solutions/lab*/*.cpp)))
+.PHONY: host-known-objects
+host-known-objects: $(foreach v,plain asan,$(patsubst %,$(HOST_OBJ)/$(v)/%.o,$(HOST_KNOWN)))
+ifneq ($(filter build/host/%,$(MAKECMDGOALS)),)
+-include $(shell find $(HOST_OBJ) -name '*.d' 2>/dev/null)
+endif
+
+.SECONDEXPANSION:
+build/host/$(FLAVOUR)/%/tests: $$(call host_objs,$$*,plain)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CXX_H) $(HFLAGS) -o $@ $^ $(HLIBS)
+build/host/$(FLAVOUR)/%/tests-asan: $$(call host_objs,$$*,asan)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	@$(CXX_H) $(HFLAGS) $(SANITIZE) -o $@ $^ $(HLIBS)
+
 
 # ---- skeletons ----
 skeletons:
@@ -239,6 +284,11 @@ memmap: all
 	    --swap $(if $(SWAP),$(SWAP),32) --at "$(AT)" --hits $(HITS) $(if $(PASS),--pass) \
 	    $(if $(KCMD),--cmdline "$(KCMD)")
 
+# The Gradescope autograder bundle of lab n: build/autograder-labN.zip
+autograder:
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=n"; exit 2; }
+	@tools/autograder/make-bundle.sh $(LAB) build/autograder-lab$(LAB).zip
+
 # Figures (instruction counts from Bochs), never thresholds.
 bench: all
 	@SUITE_RUNS=$(SUITE_RUNS) $(PYTHON) tests/bench/run.py
@@ -249,10 +299,25 @@ grade: setup
 	@$(PYTHON) tools/grade.py --lab $(LAB)
 
 # Every lab's own tests must fail on its skeleton (and labs/ must be fresh).
+# `make test` runs it with FRESH_ONLY=1: test-release grades every skeleton
+# on the real release and applies the same rule there.
 test-skeletons: setup
 	@mkdir -p $(RESULTS)
 	@test -d solutions || { echo "test-skeletons: no solutions/ in this tree (student release): skipped"; exit 0; }; \
-	$(PYTHON) tools/skeleton-check.py $(if $(LAB),--lab $(LAB)) --junit $(RESULTS)/skeletons.xml
+	$(PYTHON) tools/skeleton-check.py $(if $(LAB),--lab $(LAB)) $(if $(FRESH_ONLY),--fresh-only) \
+	    --junit $(RESULTS)/skeletons.xml
+
+# The student release works on its own: tools/release-check.py (course tree only).
+test-release: setup
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) tools/release-check.py --junit $(RESULTS)/release.xml
+
+# The grader under attack: a class of the reference and one submission per
+# known cheat, the sandbox's promises, the Gradescope bundle (tests/grading/).
+test-grading: setup
+	@mkdir -p $(RESULTS)
+	@test -d solutions || { echo "test-grading: no solutions/ in this tree (student release): skipped"; exit 0; }; \
+	$(PYTHON) tests/grading/run.py --junit $(RESULTS)/grading.xml
 
 clean:
 	rm -rf build

@@ -252,6 +252,26 @@ elif [[ -x /usr/bin/python3 ]]; then
         "$(install_hint libpython3-stdlib)"
 fi
 
+# ------------------------------------------------------------ grading
+# The grading sandbox: bubblewrap must start an unprivileged sandbox here.
+if have bwrap; then
+    if why=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import sandbox; print(sandbox.available())' "$here" 2>&1) \
+            && [[ -z "$why" ]]; then
+        ok "bubblewrap" "$(first_line bwrap --version): grading sandbox starts"
+    else
+        fail "bubblewrap" "the grading sandbox does not start: ${why:0:160}" \
+             "user namespaces must be allowed (sysctl user.max_user_namespaces > 0)"
+    fi
+else
+    fail "bubblewrap" "bwrap not found (grade-all, the autograder)" "$(install_hint bubblewrap)"
+fi
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    ok "python3-matplotlib" "the class report can draw its chart"
+else
+    fail "python3-matplotlib" "/usr/bin/python3 cannot import matplotlib (class report chart)" \
+         "$(install_hint python3-matplotlib)"
+fi
+
 # -------------------------------------------------------------------- QEMU
 if have qemu-system-i386; then
     # Start a machine paused (-S) and quit from the monitor: fails if QEMU

@@ -19,6 +19,8 @@ def read(path):
         if bad is None:
             bad = case.find("error")
         message = "" if bad is None else (bad.get("message") or bad.text or "")
+        # CppUTest writes a message's line breaks as "{newline}".
+        message = message.replace("{newline}", "\n")
         cases.append((case.get("classname", ""), case.get("name", ""), bad is None, message))
     return cases
 

@@ -2,22 +2,37 @@
 """labs.py: answers questions about the declared labs (labs/manifest.json)
 for the Makefile and the scripts.
 
-  labs.py sources FLAVOUR     lab source files of a build flavour, one per line
+  labs.py sources FLAVOUR     lab source files of a kernel build, one per line
+  labs.py objects FLAVOUR     prebuilt lab objects of a kernel build (release tree)
   labs.py numbers             the lab numbers with student code
   labs.py host-dirs [N]       host-test directories (of every lab, or of lab N)
   labs.py host-sources FLAVOUR DIR
                               lab sources a host-test directory needs: those of
                               its lab and of every lab before it
+  labs.py host-objects FLAVOUR DIR plain|asan
+                              the prebuilt objects among those (release tree)
 
-Flavours: `reference` (every lab from solutions/), `student` (every lab from
-labs/), `labN` (lab N from labs/, labs before N from solutions/, labs after N
-from the pristine skeletons generated into build/skeletons/).
+Flavours: `reference` (every lab's reference code), `student` (every lab from
+labs/), `labN` (lab N from labs/, labs before N from the reference, labs after
+N from the pristine skeletons).
+
+Where the reference and the skeletons come from depends on the tree:
+- the course tree has solutions/: the reference is solutions/labN/*.cpp, and
+  the pristine skeletons are generated from it into build/skeletons/;
+- the student release has no solutions/ but reference/ (made by
+  tools/release.sh): the reference is prebuilt objects,
+  reference/kernel/labN/*.o for the kernel and reference/host/labN/*.o,
+  reference/host-asan/labN/*.o for the host tests, and the pristine skeletons
+  are the files reference/skeletons/labN/*.cpp.
 """
 import json
 import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOLUTIONS = os.path.join(ROOT, "solutions")
+REFERENCE = "reference"          # the prebuilt reference of the release tree
+OBJECT_DIRS = {"kernel": "kernel", "plain": "host", "asan": "host-asan"}
 
 
 def manifest():
@@ -37,41 +52,59 @@ def manifest_host_dirs(lab=None):
             if l.get("host_tests") and (lab is None or l["lab"] == lab)]
 
 
-def source_dir(flavour, n):
-    """Where lab n's sources come from in a flavour."""
+def has_solutions():
+    """True in the course tree, False in the student release."""
+    return os.path.isdir(SOLUTIONS)
+
+
+def origin(flavour, n):
+    """Where lab n comes from in a flavour: "labs", "reference" or "skeleton"."""
     if flavour == "reference":
-        return "solutions"
+        return "reference"
     if flavour == "student":
         return "labs"
     if flavour.startswith("lab") and flavour[3:].isdigit():
         graded = int(flavour[3:])
-        if n < graded:
-            return "solutions"
-        if n == graded:
-            return "labs"
-        return "build/skeletons"
+        return "reference" if n < graded else "labs" if n == graded else "skeleton"
     sys.exit(f"labs.py: unknown flavour '{flavour}' (reference, student or labN)")
 
 
+def lab_files(flavour, lab, variant):
+    """(sources, objects) of one lab in a flavour; variant is kernel, plain or asan."""
+    n, cpps = lab["lab"], [s for s in lab["sources"] if s.endswith(".cpp")]
+    where = origin(flavour, n)
+    if where == "labs":
+        return [f"labs/lab{n}/{s}" for s in cpps], []
+    if has_solutions():
+        d = "solutions" if where == "reference" else "build/skeletons"
+        return [f"{d}/lab{n}/{s}" for s in cpps], []
+    if where == "skeleton":
+        return [f"{REFERENCE}/skeletons/lab{n}/{s}" for s in cpps], []
+    return [], [f"{REFERENCE}/{OBJECT_DIRS[variant]}/lab{n}/{s[:-4]}.o" for s in cpps]
+
+
+def host_labs(host_dir):
+    """The labs a host-test directory needs: its own and every earlier one."""
+    owner = [lab for lab in manifest()["labs"] if lab.get("host_tests") == host_dir]
+    upto = owner[0]["lab"] if owner else 0
+    return [lab for lab in student_labs() if lab["lab"] <= upto]
+
+
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "sources":
+    pick = {"sources": 0, "objects": 1}
+    if len(argv) == 2 and argv[0] in pick:
         for lab in student_labs():
-            d = source_dir(argv[1], lab["lab"])
-            for s in lab["sources"]:
-                print(f"{d}/lab{lab['lab']}/{s}")
+            print("\n".join(lab_files(argv[1], lab, "kernel")[pick[argv[0]]]))
     elif argv == ["numbers"]:
         print(" ".join(str(lab["lab"]) for lab in student_labs()))
     elif argv and argv[0] == "host-dirs":
         print(" ".join(manifest_host_dirs(int(argv[1]) if len(argv) == 2 else None)))
     elif len(argv) == 3 and argv[0] == "host-sources":
-        owner = [lab for lab in manifest()["labs"] if lab.get("host_tests") == argv[2]]
-        upto = owner[0]["lab"] if owner else 0
-        for lab in student_labs():
-            if lab["lab"] <= upto:
-                d = source_dir(argv[1], lab["lab"])
-                for s in lab["sources"]:
-                    if s.endswith(".cpp"):
-                        print(f"{d}/lab{lab['lab']}/{s}")
+        for lab in host_labs(argv[2]):
+            print("\n".join(lab_files(argv[1], lab, "plain")[0]))
+    elif len(argv) == 4 and argv[0] == "host-objects" and argv[3] in ("plain", "asan"):
+        for lab in host_labs(argv[2]):
+            print("\n".join(lab_files(argv[1], lab, argv[3])[1]))
     else:
         sys.exit(__doc__)
 

@@ -31,6 +31,9 @@ PACKAGES=(
     binutils make pkg-config              # nm/objdump, make, pkg-config
     cpputest                              # host unit tests
     python3-pexpect                       # test scripts (run with /usr/bin/python3)
+    git                                   # the student release is a git repository (tools/release.sh)
+    bubblewrap                            # grading sandbox (tools/sandbox.py)
+    python3-matplotlib                    # class report chart (tools/grade-all.py)
 )
 # Word splitting is intended: the variable holds a space-separated list.
 # shellcheck disable=SC2206

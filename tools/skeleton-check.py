@@ -71,12 +71,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lab", type=int)
     ap.add_argument("--junit", default=os.path.join(ROOT, "build", "results", "skeletons.xml"))
+    ap.add_argument("--fresh-only", action="store_true",
+                    help="only check that labs/ is fresh (`make test`: tools/release-check.py proves the rest "
+                         "on the release)")
     args = ap.parse_args()
     os.makedirs(os.path.dirname(args.junit), exist_ok=True)
     fresh = subprocess.run([PY, "tools/mkskeleton.py", "--all", "--check"], cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     cases = [("skeletons-up-to-date", fresh.returncode == 0, fresh.stdout[-2000:])]
-    for lab in labs.student_labs():
+    for lab in [] if args.fresh_only else labs.student_labs():
         if args.lab is None or lab["lab"] == args.lab:
             cases += check_lab(lab)
     for name, ok, msg in cases:

@@ -64,8 +64,10 @@ uint32_t FrameArray::physical(const Frame* frame) const
 Frame* FrameArray::in_use(uint32_t physical, const char* operation)
 {
     Frame* f = descriptor(physical);
-    VERIFY_MSG(f, "frame array: %s of 0x%08x, which is not a frame of the array", operation, physical);
-    VERIFY_MSG(f->map_count != Frame::kFree, "frame array: %s of frame 0x%08x, which is free", operation, physical);
+    VERIFY_CONTRACT(f, operation, "the frame must be in use",
+        "0x%08x is not a frame of the array", physical);
+    VERIFY_CONTRACT(f->map_count != Frame::kFree, operation, "the frame must be in use",
+        "frame 0x%08x is free", physical);
     return f;
 }
 
@@ -85,9 +87,9 @@ uint32_t FrameArray::map_down(uint32_t physical)
     return 0;
 }
 
-uint32_t FrameArray::map_count(uint32_t physical) { return in_use(physical, "map_count")->map_count; }
-uint32_t FrameArray::owner(uint32_t physical) { return in_use(physical, "owner")->vpage; }
-void FrameArray::set_owner(uint32_t physical, uint32_t vpage) { in_use(physical, "set_owner")->vpage = vpage; }
+uint32_t FrameArray::map_count(uint32_t physical) { return in_use(physical, "FrameArray::map_count")->map_count; }
+uint32_t FrameArray::owner(uint32_t physical) { return in_use(physical, "FrameArray::owner")->vpage; }
+void FrameArray::set_owner(uint32_t physical, uint32_t vpage) { in_use(physical, "FrameArray::set_owner")->vpage = vpage; }
 
 bool FrameArray::is_free(uint32_t physical)
 {

@@ -44,9 +44,15 @@ void panic_at(const char* file, int line, const char* fmt, ...)
     vformat_to(message, sizeof message, fmt, args);
     va_end(args);
 
-    kprintf("\nkernel panic at %s:%d: %s\n", file, line, message);
+    // "file:line", or for a broken contract (line 0) the function's name.
+    char where[96];
+    if (line > 0)
+        format_to(where, sizeof where, "%s:%d", file, line);
+    else
+        format_to(where, sizeof where, "%s", file);
+    kprintf("\nkernel panic at %s: %s\n", where, message);
     print_backtrace();
-    ktest::tagged("PANIC %s:%d: %s\n", file, line, message);
+    ktest::tagged("PANIC %s: %s\n", where, message);
 
     const char* mode = cmdline::get("panic");
     if (mode && strcmp(mode, "halt") == 0) {

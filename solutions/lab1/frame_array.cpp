@@ -92,10 +92,12 @@ void FrameArray::free(uint32_t physical)
 {
     // @solution-begin
     Frame* f = descriptor(physical);
-    VERIFY_MSG(f, "frame array: free of 0x%08x, which is not a frame of the array", physical);
-    VERIFY_MSG(f->map_count != Frame::kFree, "frame array: double free of frame 0x%08x", physical);
-    VERIFY_MSG(f->map_count == 0, "frame array: free of frame 0x%08x, which is still mapped %u times", physical,
-        f->map_count);
+    VERIFY_CONTRACT(f, "FrameArray::free", "the frame is in the array, not free already, and not mapped",
+        "0x%08x is not a frame of the array", physical);
+    VERIFY_CONTRACT(f->map_count != Frame::kFree, "FrameArray::free", "the frame is in the array, not free already, and not mapped",
+        "double free of frame 0x%08x", physical);
+    VERIFY_CONTRACT(f->map_count == 0, "FrameArray::free", "the frame is in the array, not free already, and not mapped",
+        "frame 0x%08x is still mapped %u times", physical, f->map_count);
     memset(mmu::phys_to_virt(paging::page_round_down(physical)), kPoison, paging::kPageSize);
     uint32_t index = uint32_t(f - at(0));
     f->vpage = m_free_top;
@@ -133,7 +135,8 @@ uint32_t FrameArray::physical(const Frame* frame) const
 {
     // @solution-begin
     uint32_t index = uint32_t(frame - at(0));
-    VERIFY_MSG(index < m_total, "frame array: %p is not a descriptor", static_cast<const void*>(frame));
+    VERIFY_CONTRACT(index < m_total, "FrameArray::physical", "a descriptor of this frame array",
+        "%p is not a descriptor", static_cast<const void*>(frame));
     for (unsigned i = 0; i < m_span_count; ++i) {
         const Span& s = m_spans[i];
         if (index - s.first_index < s.count)
@@ -152,15 +155,17 @@ uint32_t FrameArray::physical(const Frame* frame) const
 Frame* FrameArray::in_use(uint32_t physical, const char* operation)
 {
     Frame* f = descriptor(physical);
-    VERIFY_MSG(f, "frame array: %s of 0x%08x, which is not a frame of the array", operation, physical);
-    VERIFY_MSG(f->map_count != Frame::kFree, "frame array: %s of frame 0x%08x, which is free", operation, physical);
+    VERIFY_CONTRACT(f, operation, "the frame must be in use",
+        "0x%08x is not a frame of the array", physical);
+    VERIFY_CONTRACT(f->map_count != Frame::kFree, operation, "the frame must be in use",
+        "frame 0x%08x is free", physical);
     return f;
 }
 
 uint32_t FrameArray::map_up(uint32_t physical)
 {
     // @solution-begin
-    Frame* f = in_use(physical, "map_up");
+    Frame* f = in_use(physical, "FrameArray::map_up");
     VERIFY_MSG(f->map_count + 1 != Frame::kFree, "frame array: map count overflow on 0x%08x", physical);
     return ++f->map_count;
     // @solution-else
@@ -174,8 +179,9 @@ uint32_t FrameArray::map_up(uint32_t physical)
 uint32_t FrameArray::map_down(uint32_t physical)
 {
     // @solution-begin
-    Frame* f = in_use(physical, "map_down");
-    VERIFY_MSG(f->map_count > 0, "frame array: map_down of frame 0x%08x, which is not mapped", physical);
+    Frame* f = in_use(physical, "FrameArray::map_down");
+    VERIFY_CONTRACT(f->map_count > 0, "FrameArray::map_down", "the count is not already 0",
+        "frame 0x%08x is not mapped", physical);
     return --f->map_count;
     // @solution-else
     // // TODO(lab 1)
@@ -185,9 +191,9 @@ uint32_t FrameArray::map_down(uint32_t physical)
     // @solution-end
 }
 
-uint32_t FrameArray::map_count(uint32_t physical) { return in_use(physical, "map_count")->map_count; }
-uint32_t FrameArray::owner(uint32_t physical) { return in_use(physical, "owner")->vpage; }
-void FrameArray::set_owner(uint32_t physical, uint32_t vpage) { in_use(physical, "set_owner")->vpage = vpage; }
+uint32_t FrameArray::map_count(uint32_t physical) { return in_use(physical, "FrameArray::map_count")->map_count; }
+uint32_t FrameArray::owner(uint32_t physical) { return in_use(physical, "FrameArray::owner")->vpage; }
+void FrameArray::set_owner(uint32_t physical, uint32_t vpage) { in_use(physical, "FrameArray::set_owner")->vpage = vpage; }
 
 bool FrameArray::is_free(uint32_t physical)
 {

@@ -30,7 +30,8 @@ void vpage_ref(VPageRef vpage)
 {
     // @solution-begin
     VPage* vp = vpages().get(vpage);
-    VERIFY_MSG(vp->refs != 0xFFFF, "vpage %u: too many references", vpage);
+    VERIFY_CONTRACT(vp->refs != 0xFFFF, "vpage_ref", "one more page-table entry refers to the vpage",
+        "vpage %u has 65535 references already", vpage);
     ++vp->refs;
     // @solution-else
     // // TODO(lab 2)
@@ -43,7 +44,8 @@ bool vpage_unref(VPageRef vpage)
 {
     // @solution-begin
     VPage* vp = vpages().get(vpage);
-    VERIFY_MSG(vp->refs > 0, "vpage %u: unref with no references", vpage);
+    VERIFY_CONTRACT(vp->refs > 0, "vpage_unref", "one page-table entry fewer refers to it",
+        "vpage %u has no references", vpage);
     if (--vp->refs > 0)
         return false;
     if (vp->is_resident()) {
@@ -70,8 +72,10 @@ void vpage_attach(VPageRef vpage, uint32_t frame)
 {
     // @solution-begin
     VPage* vp = vpages().get(vpage);
-    VERIFY_MSG(!vp->is_resident(), "vpage %u: attach while already resident on 0x%08x", vpage, vp->frame);
-    VERIFY_MSG(frames().owner(frame) == kNoVPage, "frame 0x%08x: attach while owned by vpage %u", frame,
+    VERIFY_CONTRACT(!vp->is_resident(), "vpage_attach", "a non-resident vpage, a frame in use with no owner",
+        "vpage %u is already resident on 0x%08x", vpage, vp->frame);
+    VERIFY_CONTRACT(frames().owner(frame) == kNoVPage, "vpage_attach",
+        "a non-resident vpage, a frame in use with no owner", "frame 0x%08x is owned by vpage %u", frame,
         frames().owner(frame));
     vp->frame = frame;
     frames().set_owner(frame, vpage);

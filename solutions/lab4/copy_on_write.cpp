@@ -66,10 +66,12 @@ FaultResult copy_on_write(AddressSpace& space, uint32_t page)
 {
     // @solution-begin
     PageTableEntry* e = space.entry(page, false);
-    VERIFY_MSG(e && e->is_present(), "copy_on_write(0x%08x): no present entry", page);
+    VERIFY_CONTRACT(e && e->is_present(), "copy_on_write", "the entry is present and the vpage is copy-on-write",
+        "no present entry at 0x%08x", page);
     VPageRef ref = frames().owner(e->frame());
     VPage* vp = vpages().get(ref);
-    VERIFY_MSG(vp->flags & VPage::kCopyOnWrite, "copy_on_write(0x%08x): vpage %u is not copy-on-write", page, ref);
+    VERIFY_CONTRACT(vp->flags & VPage::kCopyOnWrite, "copy_on_write", "the entry is present and the vpage is copy-on-write",
+        "vpage %u at 0x%08x is not copy-on-write", ref, page);
 
     if (vp->refs == 1) {
         // The last mapping: nobody else can see the page, keep it.

@@ -32,7 +32,7 @@ bool check(const char* name, bool pass, const char* fail_fmt, ...)
         return true;
     }
     ++g_failures;
-    char reason[160];
+    char reason[256];
     va_list args;
     va_start(args, fail_fmt);
     vformat_to(reason, sizeof reason, fail_fmt, args);

@@ -16,6 +16,7 @@
 //      (touch-N-munmap-frees).
 // The stack is warmed first (vmtest.h), so that only the touched pages
 // fault while the counters are measured.
+#include "expected.h"
 #include "program.h"
 #include "vmtest.h"
 
@@ -57,9 +58,12 @@ void touch_pages(const Size& size)
     for (uint32_t i = 0; i < n * kPageWords; ++i)
         nonzero += words[i] != 0;
     format_to(name, sizeof name, "touch-%u-faults", n);
-    check(name, read.faults == int32_t(n) && read.zero_fill == int32_t(n) && read.resident_map == 0 && read.bad == 0,
-        "%u pages touched: %d faults, %d zero fills, %d resident maps, %d bad (expected %u, %u, 0, 0)", n, read.faults,
-        read.zero_fill, read.resident_map, read.bad, n, n);
+    Expected touched;
+    touched.equal("faults", read.faults, int32_t(n));
+    touched.equal("zero fills", read.zero_fill, int32_t(n));
+    touched.equal("resident maps", read.resident_map, 0);
+    touched.equal("bad", read.bad, 0);
+    check(name, touched.ok(), "%u pages touched: %s", n, touched.reason());
     format_to(name, sizeof name, "touch-%u-frames", n);
     check(name, read.frames_taken == int32_t(n), "%u pages touched took %d frames", n, read.frames_taken);
     format_to(name, sizeof name, "touch-%u-reads-zero", n);
@@ -83,11 +87,12 @@ void touch_pages(const Size& size)
     int r = sys::munmap(area, n * kPageBytes);
     VmStat after = vm_now();
     format_to(name, sizeof name, "touch-%u-munmap-frees", n);
-    check(name, r == 0 && after.frames_free == unmapped.frames_free && after.vpages_in_use == unmapped.vpages_in_use
-            && after.page_tables == unmapped.page_tables,
-        "munmap = %d; frames free %u -> %u (expected %u); vpages %u -> %u (expected %u); page tables %u -> %u", r,
-        before.frames_free, after.frames_free, unmapped.frames_free, unmapped.vpages_in_use, after.vpages_in_use,
-        unmapped.vpages_in_use, unmapped.page_tables, after.page_tables);
+    Expected freed;
+    freed.equal("munmap", r, 0);
+    freed.equal("frames free", int32_t(after.frames_free), int32_t(unmapped.frames_free));
+    freed.equal("vpages in use", int32_t(after.vpages_in_use), int32_t(unmapped.vpages_in_use));
+    freed.equal("page tables", int32_t(after.page_tables), int32_t(unmapped.page_tables));
+    check(name, freed.ok(), "%s", freed.reason());
 }
 
 } // namespace

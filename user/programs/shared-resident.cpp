@@ -17,6 +17,7 @@
 //     (reader-sees-writer-data). It writes a mark at the end of the page.
 // Each role warms its stack, and each measures only while the other is
 // blocked in IPC or wait, so that the counters see only the page.
+#include "expected.h"
 #include "program.h"
 #include "vmtest.h"
 
@@ -62,11 +63,13 @@ int reader(const char* args)
     VmStat before = vm_now();
     uint32_t first = words[0];
     VmDelta d = vm_delta(before, vm_now());
-    check("reader-maps-resident",
-        d.faults == 1 && d.resident_map == 1 && d.zero_fill == 0 && d.bad == 0 && d.frames_taken == 0,
-        "reading the writer's page: %d faults, %d resident maps, %d zero fills, %d bad, %d frames (expected 1, 1, 0, "
-        "0, 0)",
-        d.faults, d.resident_map, d.zero_fill, d.bad, d.frames_taken);
+    Expected read;
+    read.equal("faults", d.faults, 1);
+    read.equal("resident maps", d.resident_map, 1);
+    read.equal("zero fills", d.zero_fill, 0);
+    read.equal("bad", d.bad, 0);
+    read.equal("frames", d.frames_taken, 0);
+    check("reader-maps-resident", read.ok(), "reading the writer's page: %s", read.reason());
     uint32_t differ = first != pattern(0);
     for (uint32_t i = 1; i < 1024; ++i)
         differ += words[i] != pattern(i);
@@ -109,10 +112,12 @@ int writer()
     for (uint32_t i = 0; i < 1024; ++i)
         words[i] = pattern(i);
     VmDelta write = vm_delta(before_write, vm_now());
-    check("writer-zero-fills",
-        write.faults == 1 && write.zero_fill == 1 && write.resident_map == 0 && write.frames_taken == 1,
-        "writing the page: %d faults, %d zero fills, %d resident maps, %d frames (expected 1, 1, 0, 1)", write.faults,
-        write.zero_fill, write.resident_map, write.frames_taken);
+    Expected wrote;
+    wrote.equal("faults", write.faults, 1);
+    wrote.equal("zero fills", write.zero_fill, 1);
+    wrote.equal("resident maps", write.resident_map, 0);
+    wrote.equal("frames", write.frames_taken, 1);
+    check("writer-zero-fills", wrote.ok(), "writing the page: %s", wrote.reason());
 
     // 3. Let the reader read it, and wait for it.
     m = Message {};
@@ -129,8 +134,11 @@ int writer()
     VmStat before_unmap = vm_now();
     int r = sys::munmap(page, 4096);
     VmDelta unmap = vm_delta(before_unmap, vm_now());
-    check("munmap-frees-the-frame", r == 0 && unmap.frames_taken == -1 && unmap.vpages_made == -1,
-        "munmap = %d: %d frames, %d vpages given back (expected 1, 1)", r, -unmap.frames_taken, -unmap.vpages_made);
+    Expected freed;
+    freed.equal("munmap", r, 0);
+    freed.equal("frames given back", -unmap.frames_taken, 1);
+    freed.equal("vpages given back", -unmap.vpages_made, 1);
+    check("munmap-frees-the-frame", freed.ok(), "%s", freed.reason());
     return verdict_status();
 }
 

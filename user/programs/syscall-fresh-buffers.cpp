@@ -10,6 +10,7 @@
 // checked before they block:
 //   wait-status-into-fresh-page   wait() stores a child's status in a fresh page
 //   ipc-recv-into-fresh-page      a message from a child lands in a fresh page
+#include "expected.h"
 #include "program.h"
 #include "vmtest.h"
 
@@ -139,9 +140,12 @@ void run_case(const Case& c)
     int r = c.call(buffer);
     VmDelta d = vm_delta(before, vm_now());
     bool holds = c.holds(buffer, before);
-    check(c.name, r == c.result && d.zero_fill == c.pages_filled && d.frames_taken == c.pages_filled && holds,
-        "buffer 0x%08x: result %d (expected %d), %d zero fills and %d frames (expected %d), contents %s", buffer, r,
-        c.result, d.zero_fill, d.frames_taken, c.pages_filled, holds ? "right" : "wrong");
+    Expected e;
+    e.equal("result", r, c.result);
+    e.equal("zero fills", d.zero_fill, c.pages_filled);
+    e.equal("frames", d.frames_taken, c.pages_filled);
+    e.holds("contents right", holds);
+    check(c.name, e.ok(), "buffer 0x%08x: %s", buffer, e.reason());
 }
 
 // ---- blocking calls ----

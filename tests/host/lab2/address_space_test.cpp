@@ -148,7 +148,8 @@ TEST(AddressSpace, MapWritesAPresentOrANotPresentEntry)
     for (const auto& c : cases) {
         VPageRef v = c.resident ? resident_vpage() : stored_vpage();
         bool writable = c.access == Access::ReadWrite;
-        CHECK_EQUAL_TEXT(MapResult::Ok, space->map(c.linear, v, c.access), c.what);
+        MapResult mapped = space->map(c.linear, v, c.access);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, c.what);
         PageTableEntry e = entry_of(space, c.linear);
         PageTableEntry expected = c.resident ? PageTableEntry::make_present(vpage(v).frame, writable, true)
                                              : PageTableEntry((v << 2) | (writable ? 2 : 0));
@@ -163,10 +164,14 @@ TEST(AddressSpace, MapWritesAPresentOrANotPresentEntry)
 TEST(AddressSpace, LookupFindsPresentNotPresentOrNothing)
 {
     VPageRef rw = resident_vpage(), ro = resident_vpage(), stored_rw = stored_vpage(), stored_ro = stored_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, rw, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, ro, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00402000, stored_rw, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00800000, stored_ro, Access::ReadOnly));
+    MapResult mapped = space->map(0x00400000, rw, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, ro, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00402000, stored_rw, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00800000, stored_ro, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t frames_before = frames().frames_free();
     using K = Lookup::Kind;
     struct {
@@ -204,7 +209,8 @@ TEST(AddressSpace, MapAcceptsTheFirstAndLastUserPages)
 {
     for (uint32_t linear : { 0x00001000u, 0xbffff000u }) {
         VPageRef v = resident_vpage();
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, v, Access::ReadWrite));
+        MapResult mapped = space->map(linear, v, Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         CHECK_EQUAL(Lookup::Kind::Present, space->lookup(linear).kind);
     }
 }
@@ -225,7 +231,8 @@ TEST(AddressSpace, MapRefusesUnalignedKernelAndNullPageAddresses)
     };
     VPageRef v = resident_vpage();
     for (const auto& c : cases) {
-        CHECK_EQUAL_TEXT(MapResult::BadAddress, space->map(c.linear, v, Access::ReadWrite), c.what);
+        MapResult mapped = space->map(c.linear, v, Access::ReadWrite);
+        CHECK_EQUAL_TEXT(MapResult::BadAddress, mapped, c.what);
         LONGS_EQUAL_TEXT(0, vpage(v).refs, c.what);
         UNSIGNED_LONGS_EQUAL_TEXT(0, frames().map_count(vpage(v).frame), c.what);
         UNSIGNED_LONGS_EQUAL_TEXT(frames_free_with(0) - 1, frames().frames_free(), c.what); // no table made
@@ -238,8 +245,10 @@ TEST(AddressSpace, MapRefusesUnalignedKernelAndNullPageAddresses)
 TEST(AddressSpace, MapRefusesAUsedEntry)
 {
     VPageRef resident = resident_vpage(), stored = stored_vpage(), other = resident_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, resident, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, stored, Access::ReadOnly));
+    MapResult mapped = space->map(0x00400000, resident, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, stored, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t present = entry_of(space, 0x00400000).raw(), not_present = entry_of(space, 0x00401000).raw();
     struct {
         const char* what;
@@ -251,8 +260,10 @@ TEST(AddressSpace, MapRefusesAUsedEntry)
         { "the same vpage again", 0x00400000, resident },
         { "the same stored vpage again", 0x00401000, stored },
     };
-    for (const auto& c : cases)
-        CHECK_EQUAL_TEXT(MapResult::AlreadyMapped, space->map(c.linear, c.vpage, Access::ReadWrite), c.what);
+    for (const auto& c : cases) {
+        MapResult mapped = space->map(c.linear, c.vpage, Access::ReadWrite);
+        CHECK_EQUAL_TEXT(MapResult::AlreadyMapped, mapped, c.what);
+    }
     UNSIGNED_LONGS_EQUAL_TEXT(present, entry_of(space, 0x00400000).raw(), "the present entry is unchanged");
     UNSIGNED_LONGS_EQUAL_TEXT(not_present, entry_of(space, 0x00401000).raw(), "the not-present entry is unchanged");
     LONGS_EQUAL(1, vpage(resident).refs);
@@ -272,7 +283,8 @@ TEST(AddressSpace, MapTakesAFrameOnlyForANewPageTable)
         { 0x00800000, 2 }, { 0x00001000, 3 }, { 0xbffff000, 4 }, { 0xbfc00000, 4 },
     };
     for (const auto& s : steps) {
-        CHECK_EQUAL(MapResult::Ok, space->map(s.linear, stored_vpage(), Access::ReadWrite));
+        MapResult mapped = space->map(s.linear, stored_vpage(), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         UNSIGNED_LONGS_EQUAL_TEXT(frames_free_with(s.tables), frames().frames_free(),
             StringFromFormat("after map of 0x%08x", s.linear).asCharString());
     }
@@ -283,12 +295,15 @@ TEST(AddressSpace, MapTakesAFrameOnlyForANewPageTable)
 TEST(AddressSpace, MapWithNoFrameForAPageTableIsOutOfMemoryAndTakesNoReference)
 {
     VPageRef shared = resident_vpage(), fresh = stored_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, shared, Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, shared, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t in_use = vpages().in_use();
     std::vector<uint32_t> taken = take_every_frame();
 
-    CHECK_EQUAL(MapResult::OutOfMemory, space->map(0x00800000, shared, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::OutOfMemory, space->map(0x00800000, fresh, Access::ReadOnly));
+    mapped = space->map(0x00800000, shared, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::OutOfMemory, mapped);
+    mapped = space->map(0x00800000, fresh, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::OutOfMemory, mapped);
     LONGS_EQUAL_TEXT(1, vpage(shared).refs, "no reference taken for the failed map");
     UNSIGNED_LONGS_EQUAL(1, frames().map_count(vpage(shared).frame));
     LONGS_EQUAL_TEXT(0, vpage(fresh).refs, "no reference taken for the failed map");
@@ -297,7 +312,8 @@ TEST(AddressSpace, MapWithNoFrameForAPageTableIsOutOfMemoryAndTakesNoReference)
     POINTERS_EQUAL_TEXT(nullptr, space->entry(0x00800000, false), "no half-made page table");
     CHECK_EQUAL(Lookup::Kind::Nothing, space->lookup(0x00800000).kind);
 
-    CHECK_EQUAL_TEXT(MapResult::Ok, space->map(0x00401000, fresh, Access::ReadOnly), "the table exists already");
+    mapped = space->map(0x00401000, fresh, Access::ReadOnly);
+    CHECK_EQUAL_TEXT(MapResult::Ok, mapped, "the table exists already");
     LONGS_EQUAL(1, vpage(fresh).refs);
     give_back(taken);
 }
@@ -307,7 +323,8 @@ TEST(AddressSpace, MapWithNoFrameForAPageTableIsOutOfMemoryAndTakesNoReference)
 TEST(AddressSpace, UnmapOfAPresentEntryFlushesItsTlbEntry)
 {
     VPageRef v = resident_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x08048000, v, Access::ReadWrite));
+    MapResult mapped = space->map(0x08048000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     std::vector<uint32_t>& flushed = SimulatedMemory::current().invalidated;
     flushed.clear();
     CHECK_TRUE(space->unmap(0x08048000));
@@ -325,8 +342,10 @@ TEST(AddressSpace, UnmapPassesTheHardwareDirtyBitToTheVPage)
     } const cases[] = { { "D set by the CPU", true }, { "D clear", false } };
     for (const auto& c : cases) {
         VPageRef v = resident_vpage();
-        CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, v, Access::ReadWrite)); // keeps v alive
+        MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = space->map(0x00401000, v, Access::ReadWrite); // keeps v alive
+        CHECK_EQUAL(MapResult::Ok, mapped);
         entry_of(space, 0x00400000).set_dirty(c.d_bit);
         CHECK_TRUE_TEXT(space->unmap(0x00400000), c.what);
         CHECK_EQUAL_TEXT(c.d_bit, vpage(v).is_dirty(), c.what);
@@ -339,7 +358,8 @@ TEST(AddressSpace, UnmapPassesTheHardwareDirtyBitToTheVPage)
 TEST(AddressSpace, UnmapOfNothingReturnsFalseAndChangesNothing)
 {
     VPageRef v = resident_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t frames_before = frames().frames_free();
     struct {
         const char* what;
@@ -370,7 +390,8 @@ TEST(AddressSpace, UnmapOfTheLastMappingDestroysTheVPageAndFreesItsFrame)
         const char* what = resident ? "resident" : "not resident";
         VPageRef v = resident ? resident_vpage() : stored_vpage();
         uint32_t frame = vpage(v).frame;
-        CHECK_EQUAL_TEXT(MapResult::Ok, space->map(0x00400000, v, Access::ReadOnly), what);
+        MapResult mapped = space->map(0x00400000, v, Access::ReadOnly);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
         CHECK_TRUE_TEXT(space->unmap(0x00400000), what);
         CHECK_FALSE_TEXT(vpages().is_live(v), what);
         LONGS_EQUAL_TEXT(0, vpages().in_use(), what);

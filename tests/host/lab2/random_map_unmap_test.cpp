@@ -161,7 +161,8 @@ private:
         auto it = entries.find(linear);
         auto& flushed = SimulatedMemory::current().invalidated;
         flushed.clear();
-        CHECK_EQUAL_TEXT(it != entries.end(), m_spaces[s].space->unmap(linear), m_where);
+        auto value = m_spaces[s].space->unmap(linear);
+        CHECK_EQUAL_TEXT(it != entries.end(), value, m_where);
         if (it == entries.end())
             return;
         if (it->second.present)

@@ -29,8 +29,10 @@ TEST(SharedVPage, MappedTwiceInOneSpace)
         const char* what = resident ? "resident" : "not resident";
         AddressSpace* space = new_space();
         VPageRef v = new_vpage(resident);
-        CHECK_EQUAL_TEXT(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite), what);
-        CHECK_EQUAL_TEXT(MapResult::Ok, space->map(0x08048000, v, Access::ReadOnly), what);
+        MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
+        mapped = space->map(0x08048000, v, Access::ReadOnly);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
         Lookup a = space->lookup(0x00400000), b = space->lookup(0x08048000);
         auto kind = resident ? Lookup::Kind::Present : Lookup::Kind::NotPresent;
         CHECK_EQUAL_TEXT(kind, a.kind, what);
@@ -64,9 +66,12 @@ TEST(SharedVPage, MappedInTwoSpaces)
         AddressSpace* a = new_space();
         AddressSpace* b = new_space();
         VPageRef v = new_vpage(resident);
-        CHECK_EQUAL_TEXT(MapResult::Ok, a->map(0x00400000, v, Access::ReadWrite), what);
-        CHECK_EQUAL_TEXT(MapResult::Ok, b->map(0x00400000, v, Access::ReadWrite), what);
-        CHECK_EQUAL_TEXT(MapResult::Ok, b->map(0x10000000, v, Access::ReadOnly), what);
+        MapResult mapped = a->map(0x00400000, v, Access::ReadWrite);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
+        mapped = b->map(0x00400000, v, Access::ReadWrite);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
+        mapped = b->map(0x10000000, v, Access::ReadOnly);
+        CHECK_EQUAL_TEXT(MapResult::Ok, mapped, what);
         for (Lookup l : { a->lookup(0x00400000), b->lookup(0x00400000), b->lookup(0x10000000) }) {
             UNSIGNED_LONGS_EQUAL_TEXT(v, l.vpage, what);
             UNSIGNED_LONGS_EQUAL_TEXT(vpage(v).frame, resident ? l.frame : 0, what);
@@ -101,10 +106,13 @@ TEST(SharedVPage, DestroyReturnsEveryFrameAndVPage)
     for (AddressSpace* space : spaces) {
         for (uint32_t linear : addresses) {
             bool resident = linear & 0x1000;
-            CHECK_EQUAL(MapResult::Ok, space->map(linear, new_vpage(resident), Access::ReadWrite));
+            MapResult mapped = space->map(linear, new_vpage(resident), Access::ReadWrite);
+            CHECK_EQUAL(MapResult::Ok, mapped);
         }
-        CHECK_EQUAL(MapResult::Ok, space->map(0x20000000, shared, Access::ReadOnly));
-        CHECK_EQUAL(MapResult::Ok, space->map(0x20001000, shared_stored, Access::ReadWrite));
+        MapResult mapped = space->map(0x20000000, shared, Access::ReadOnly);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = space->map(0x20001000, shared_stored, Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
     }
     // Per space a directory and 6 page tables; 3 resident pages per space and the shared one.
     UNSIGNED_LONGS_EQUAL(machine.frames_free - 3 * (1 + 6) - (3 * 3 + 1), frames().frames_free());
@@ -122,10 +130,14 @@ TEST(SharedVPage, DestroyKeepsWhatAnotherSpaceStillMaps)
     AddressSpace* a = new_space();
     AddressSpace* b = new_space();
     VPageRef v = new_vpage(true), w = new_vpage(false);
-    CHECK_EQUAL(MapResult::Ok, a->map(0x00400000, v, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, b->map(0x00800000, v, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, a->map(0x00401000, w, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, b->map(0x00801000, w, Access::ReadOnly));
+    MapResult mapped = a->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = b->map(0x00800000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = a->map(0x00401000, w, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = b->map(0x00801000, w, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     a->entry(0x00400000, false)->set_dirty(true); // as the CPU does on a write
     a->destroy();
     CHECK_TRUE(vpages().is_live(v) && vpages().is_live(w));

@@ -64,10 +64,12 @@ TEST(CopyOnWriteHook, WriteToAPresentCopyOnWritePageCallsCopyOnWrite)
     for (FaultResult answer : answers) {
         const char* what = say("copy_on_write answers %s", StringFrom(answer).asCharString());
         VPageRef v = cow_vpage_holding(0x100);
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, v, Access::ReadOnly));
+        MapResult mapped = space->map(linear, v, Access::ReadOnly);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         fake_copy_on_write::reset(answer);
         MachineState before = MachineState::of({ space });
-        CHECK_EQUAL_TEXT(answer, write_fault(space, linear + 0x10), what);
+        auto value = write_fault(space, linear + 0x10);
+        CHECK_EQUAL_TEXT(answer, value, what);
         check_one_call(linear, vpage(v).frame, what);
         MachineState::of({ space }).check_same_as(before, what, true);
         linear += kPage;
@@ -89,11 +91,13 @@ TEST(CopyOnWriteHook, ReadOfACopyOnWritePageMapsItReadOnly)
     uint32_t linear = 0x00400000;
     for (const auto& c : cases) {
         VPageRef v = cow_vpage_in(vm::kAnonymous);
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, v, Access::ReadWrite));
+        MapResult mapped = space->map(linear, v, Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         CHECK_TRUE_TEXT(AddressSpace::entry_writable(entry_of(space, linear)), "the mapping is writable");
         if (c.resident)
             vpage_attach(v, frames().allocate());
-        CHECK_EQUAL_TEXT(c.result, read_fault(space, linear), c.what);
+        auto value = read_fault(space, linear);
+        CHECK_EQUAL_TEXT(c.result, value, c.what);
         PageTableEntry e = entry_of(space, linear);
         CHECK_TEXT(e.is_present(), c.what);
         CHECK_FALSE_TEXT(e.is_writable(), say("%s: read-only in hardware", c.what));
@@ -101,7 +105,8 @@ TEST(CopyOnWriteHook, ReadOfACopyOnWritePageMapsItReadOnly)
         UNSIGNED_LONGS_EQUAL_TEXT(1, frames().map_count(vpage(v).frame), c.what);
         CHECK_TEXT(vpage(v).flags & VPage::kCopyOnWrite, say("%s: still copy-on-write", c.what));
         // Read again: the entry allows it.
-        CHECK_EQUAL_TEXT(FaultResult::Spurious, read_fault(space, linear), c.what);
+        FaultResult result = read_fault(space, linear);
+        CHECK_EQUAL_TEXT(FaultResult::Spurious, result, c.what);
         linear += kPage;
     }
     UNSIGNED_LONGS_EQUAL_TEXT(0, copy_on_write_calls(), "reads never copy");
@@ -126,7 +131,8 @@ TEST(CopyOnWriteHook, WriteToANotPresentCopyOnWritePageResolvesItThenCallsCopyOn
     uint32_t linear = 0x00400000;
     for (const auto& c : cases) {
         VPageRef v = cow_vpage_in(vm::kAnonymous);
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, v, c.access));
+        MapResult mapped = space->map(linear, v, c.access);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         if (c.resident) {
             uint32_t frame = frames().allocate();
             fill(frame, 0x900);
@@ -134,7 +140,8 @@ TEST(CopyOnWriteHook, WriteToANotPresentCopyOnWritePageResolvesItThenCallsCopyOn
         }
         uint32_t free_before = frames().frames_free();
         fake_copy_on_write::reset(FaultResult::MadeWritable);
-        CHECK_EQUAL_TEXT(FaultResult::MadeWritable, write_fault(space, linear + 0xff0), c.what);
+        FaultResult result = write_fault(space, linear + 0xff0);
+        CHECK_EQUAL_TEXT(FaultResult::MadeWritable, result, c.what);
         const VPage& vp = vpage(v);
         CHECK_TEXT(vp.is_resident(), c.what);
         check_one_call(linear, vp.frame, c.what);
@@ -176,8 +183,10 @@ TEST(CopyOnWriteHook, CopyOnWriteIsReachedOnlyByWritesToCopyOnWritePages)
     };
     uint32_t linear = 0x00400000;
     for (const auto& c : cases) {
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, c.vpage, c.access));
-        CHECK_EQUAL_TEXT(c.result, fault(space, linear, c.write), c.what);
+        MapResult mapped = space->map(linear, c.vpage, c.access);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        auto value = fault(space, linear, c.write);
+        CHECK_EQUAL_TEXT(c.result, value, c.what);
         UNSIGNED_LONGS_EQUAL_TEXT(0, copy_on_write_calls(), c.what);
         linear += kPage;
     }
@@ -190,10 +199,14 @@ TEST(CopyOnWriteHook, EachWriteFaultCallsCopyOnWriteInItsOwnSpace)
 {
     AddressSpace* child = make_space();
     VPageRef v = cow_vpage_holding(0x300);
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, child->map(0x00400000, v, Access::ReadOnly));
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, write_fault(child, 0x00400800));
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, write_fault(space, 0x00400000));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = child->map(0x00400000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = write_fault(child, 0x00400800);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
+    result = write_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     const auto& calls = fake_copy_on_write::calls();
     UNSIGNED_LONGS_EQUAL(2, calls.size());
     POINTERS_EQUAL(child, calls[0].space);

@@ -42,7 +42,8 @@ struct Refused {
 TEST(FaultPermission, NullPageIsBadNull)
 {
     // Page tables around, so that "no table" is not what decides.
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00001000, anonymous_vpage(), Access::ReadWrite));
+    MapResult mapped = space->map(0x00001000, anonymous_vpage(), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     const Refused cases[] = {
         { "address 0", 0x00000000, false, FaultResult::BadNull },
         { "address 0", 0x00000000, true, FaultResult::BadNull },
@@ -65,7 +66,8 @@ TEST(FaultPermission, KernelHalfIsBadKernelHalf)
 
 TEST(FaultPermission, NoPageTableOrAnEmptyEntryIsBadUnmapped)
 {
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, anonymous_vpage(), Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, anonymous_vpage(), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     const Refused cases[] = {
         { "empty entry next to a mapping", 0x00401000, false, FaultResult::BadUnmapped },
         { "empty entry next to a mapping", 0x00401abc, true, FaultResult::BadUnmapped },
@@ -84,14 +86,20 @@ TEST(FaultPermission, WriteThroughAReadOnlyMappingIsBadReadOnly)
 {
     FakeStore store;
     vm::set_store(5, &store);
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, anonymous_vpage(), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, vpage_holding(0x1000), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00402000, vpage_in_store(5, 0x2000), Access::ReadOnly));
+    MapResult mapped = space->map(0x00400000, anonymous_vpage(), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, vpage_holding(0x1000), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00402000, vpage_in_store(5, 0x2000), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     // Not present, its vpage resident (mapped read-write elsewhere).
     VPageRef elsewhere = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00403000, elsewhere, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00404000, elsewhere, Access::ReadWrite));
-    CHECK_EQUAL(FaultResult::ZeroFilled, write_fault(space, 0x00404000));
+    mapped = space->map(0x00403000, elsewhere, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00404000, elsewhere, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = write_fault(space, 0x00404000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     const Refused cases[] = {
         { "not present, anonymous", 0x00400000, true, FaultResult::BadReadOnly },
         { "present", 0x00401000, true, FaultResult::BadReadOnly },
@@ -108,8 +116,10 @@ TEST(FaultPermission, WriteThroughAReadOnlyMappingIsBadReadOnly)
 // of frames, or the page is in a store that is not registered.
 TEST(FaultPermission, PermissionIsCheckedBeforeAnythingElse)
 {
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, anonymous_vpage(), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, vpage_in_store(9, 0), Access::ReadOnly));
+    MapResult mapped = space->map(0x00400000, anonymous_vpage(), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, vpage_in_store(9, 0), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     std::vector<uint32_t> taken = take_every_frame();
     const Refused cases[] = {
         { "anonymous, no frame left", 0x00400000, true, FaultResult::BadReadOnly },
@@ -128,12 +138,18 @@ TEST(FaultPermission, BadFaultsChangeNothing)
 {
     AddressSpace* other = make_space();
     VPageRef shared = vpage_holding(0x5000);
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, shared, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, other->map(0x00400000, shared, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, anonymous_vpage(), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x08048000, vpage_holding(0x6000), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0xbffff000, anonymous_vpage(), Access::ReadWrite));
-    CHECK_EQUAL(FaultResult::ZeroFilled, write_fault(space, 0xbffff000));
+    MapResult mapped = space->map(0x00400000, shared, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = other->map(0x00400000, shared, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, anonymous_vpage(), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x08048000, vpage_holding(0x6000), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0xbffff000, anonymous_vpage(), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = write_fault(space, 0xbffff000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     const Refused cases[] = {
         { "NULL", 0x00000004, true, FaultResult::BadNull },
         { "kernel", 0xc0100000, false, FaultResult::BadKernelHalf },
@@ -144,8 +160,10 @@ TEST(FaultPermission, BadFaultsChangeNothing)
         { "read-only text page", 0x08048010, true, FaultResult::BadReadOnly },
     };
     MachineState before = MachineState::of({ space, other });
-    for (const auto& c : cases)
-        CHECK_EQUAL_TEXT(c.result, fault(space, c.address, c.write), c.what);
+    for (const auto& c : cases) {
+        FaultResult result = fault(space, c.address, c.write);
+        CHECK_EQUAL_TEXT(c.result, result, c.what);
+    }
     MachineState::of({ space, other }).check_same_as(before, "after every bad fault");
     CHECK_TEXT(holds(vpage(shared).frame, 0x5000), "the shared page's data");
     UNSIGNED_LONGS_EQUAL(0, copy_on_write_calls());
@@ -155,10 +173,14 @@ TEST(FaultPermission, BadFaultsChangeNothing)
 TEST(FaultPermission, ReadsThroughReadOnlyMappingsAreResolved)
 {
     VPageRef resident = vpage_holding(0x7000);
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, anonymous_vpage(), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, resident, Access::ReadOnly));
-    CHECK_EQUAL(FaultResult::ZeroFilled, read_fault(space, 0x00400000));
-    CHECK_EQUAL(FaultResult::Spurious, read_fault(space, 0x00401000));
+    MapResult mapped = space->map(0x00400000, anonymous_vpage(), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, resident, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
+    result = read_fault(space, 0x00401000);
+    CHECK_EQUAL(FaultResult::Spurious, result);
     CHECK_FALSE(entry_of(space, 0x00400000).is_writable());
     CHECK_FALSE(entry_of(space, 0x00401000).is_writable());
 }

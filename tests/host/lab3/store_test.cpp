@@ -19,7 +19,8 @@ TEST_GROUP_BASE(StoreFault, Lab3Test)
         Lab3Test::setup();
         space = make_space();
         v = vpage_in_store(3, 0x5000);
-        CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
+        MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
     }
     void teardown() override
     {
@@ -33,11 +34,13 @@ TEST(StoreFault, StoreBackedPageWithNoStoreIsNoStore)
 {
     for (bool write : { false, true }) {
         MachineState before = MachineState::of({ space });
-        CHECK_EQUAL_TEXT(FaultResult::NoStore, fault(space, 0x00400000, write), write ? "write" : "read");
+        FaultResult result = fault(space, 0x00400000, write);
+        CHECK_EQUAL_TEXT(FaultResult::NoStore, result, write ? "write" : "read");
         MachineState::of({ space }).check_same_as(before, "no store registered");
     }
     vm::set_store(4, &store); // another store number: still none for this page
-    CHECK_EQUAL(FaultResult::NoStore, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::NoStore, result);
     UNSIGNED_LONGS_EQUAL(0, store.requests.size());
 }
 
@@ -45,7 +48,8 @@ TEST(StoreFault, RegisteredStoreIsAskedForThePageAndTheThreadWaits)
 {
     vm::set_store(3, &store);
     MachineState before = MachineState::of({ space });
-    CHECK_EQUAL(FaultResult::Queued, read_fault(space, 0x00400abc));
+    FaultResult result = read_fault(space, 0x00400abc);
+    CHECK_EQUAL(FaultResult::Queued, result);
     UNSIGNED_LONGS_EQUAL_TEXT(1, store.requests.size(), "one request");
     UNSIGNED_LONGS_EQUAL_TEXT(v, store.requests[0], "for the faulting page's vpage");
     MachineState::of({ space }).check_same_as(before, "asking changes nothing here");
@@ -56,7 +60,8 @@ TEST(StoreFault, RegisteredStoreIsAskedForThePageAndTheThreadWaits)
 TEST(StoreFault, WriteFaultAsksTheStoreToo)
 {
     vm::set_store(3, &store);
-    CHECK_EQUAL(FaultResult::Queued, write_fault(space, 0x00400000));
+    FaultResult result = write_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::Queued, result);
     UNSIGNED_LONGS_EQUAL(1, store.requests.size());
     CHECK_FALSE(entry_of(space, 0x00400000).is_present());
 }
@@ -68,12 +73,17 @@ TEST(StoreFault, NoSecondRequestWhileThreadsWait)
 {
     vm::set_store(3, &store);
     AddressSpace* other = make_space();
-    CHECK_EQUAL(MapResult::Ok, other->map(0x08048000, v, Access::ReadOnly));
-    CHECK_EQUAL(FaultResult::Queued, read_fault(space, 0x00400000));
+    MapResult mapped = other->map(0x08048000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::Queued, result);
     vpage_mut(v).waiters = 0x1234; // a thread waits now
-    CHECK_EQUAL(FaultResult::Queued, read_fault(space, 0x00400000));
-    CHECK_EQUAL(FaultResult::Queued, write_fault(space, 0x00400000));
-    CHECK_EQUAL(FaultResult::Queued, read_fault(other, 0x08048000));
+    result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::Queued, result);
+    result = write_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::Queued, result);
+    result = read_fault(other, 0x08048000);
+    CHECK_EQUAL(FaultResult::Queued, result);
     UNSIGNED_LONGS_EQUAL_TEXT(1, store.requests.size(), "one request per page");
     UNSIGNED_LONGS_EQUAL(0x1234, vpage(v).waiters);
 }
@@ -83,7 +93,8 @@ TEST(StoreFault, StoreThatRefusesIsNoStore)
     store.answer = false;
     vm::set_store(3, &store);
     MachineState before = MachineState::of({ space });
-    CHECK_EQUAL(FaultResult::NoStore, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::NoStore, result);
     UNSIGNED_LONGS_EQUAL_TEXT(1, store.requests.size(), "it was asked");
     MachineState::of({ space }).check_same_as(before, "a refused request");
 }
@@ -93,12 +104,14 @@ TEST(StoreFault, StoreThatRefusesIsNoStore)
 TEST(StoreFault, ArrivedPageIsMappedWithoutAskingTheStoreAgain)
 {
     vm::set_store(3, &store);
-    CHECK_EQUAL(FaultResult::Queued, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::Queued, result);
     uint32_t frame = frames().allocate();
     fill(frame, 0x5000);
     vpage_attach(v, frame); // page_arrived
     uint32_t free_before = frames().frames_free();
-    CHECK_EQUAL(FaultResult::MappedResident, write_fault(space, 0x00400000));
+    result = write_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL_TEXT(1, store.requests.size(), "not asked again");
     UNSIGNED_LONGS_EQUAL_TEXT(free_before, frames().frames_free(), "no new frame");
     PageTableEntry e = entry_of(space, 0x00400000);
@@ -114,7 +127,8 @@ TEST(StoreFault, ResidentStoreBackedPageIsMappedWithoutAnyStore)
     uint32_t frame = frames().allocate();
     fill(frame, 0x6000);
     vpage_attach(v, frame);
-    CHECK_EQUAL(FaultResult::MappedResident, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL(frame, entry_of(space, 0x00400000).frame());
     CHECK_TEXT(holds(frame, 0x6000), "the page's data");
 }

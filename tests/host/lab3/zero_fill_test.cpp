@@ -25,13 +25,15 @@ TEST_GROUP_BASE(ZeroFill, Lab3Test)
 TEST(ZeroFill, DemandZeroPageReadsZero)
 {
     VPageRef v = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t free_before = frames().frames_free();
     uint32_t next = frames().allocate(); // the frame the fault will get: junk, as every free frame
     CHECK_TEXT(!is_zero(next), "the free frames are full of junk");
     frames().free(next);
 
-    CHECK_EQUAL(FaultResult::ZeroFilled, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     UNSIGNED_LONGS_EQUAL_TEXT(free_before - 1, frames().frames_free(), "exactly one frame taken");
     const VPage& vp = vpage(v);
     CHECK_TEXT(vp.is_resident(), "the vpage is resident");
@@ -61,8 +63,10 @@ TEST(ZeroFill, EntryKeepsTheMappingsWriteBit)
     uint32_t linear = 0x00400000;
     for (const auto& c : cases) {
         VPageRef v = anonymous_vpage();
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, v, c.access));
-        CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, fault(space, linear + 0x123, c.write), c.what);
+        MapResult mapped = space->map(linear, v, c.access);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        FaultResult result = fault(space, linear + 0x123, c.write);
+        CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, result, c.what);
         PageTableEntry e = entry_of(space, linear);
         CHECK_TEXT(e.is_present() && e.is_user(), c.what);
         CHECK_EQUAL_TEXT(c.access == Access::ReadWrite, e.is_writable(), c.what);
@@ -75,9 +79,12 @@ TEST(ZeroFill, EntryKeepsTheMappingsWriteBit)
 TEST(ZeroFill, UnalignedAddressFillsItsOwnPage)
 {
     VPageRef a = anonymous_vpage(), b = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, a, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, b, Access::ReadWrite));
-    CHECK_EQUAL(FaultResult::ZeroFilled, write_fault(space, 0x00400ffd));
+    MapResult mapped = space->map(0x00400000, a, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, b, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = write_fault(space, 0x00400ffd);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     CHECK_TRUE(vpage(a).is_resident());
     CHECK_FALSE_TEXT(vpage(b).is_resident(), "the next page is left alone");
     CHECK_FALSE(entry_of(space, 0x00401000).is_present());
@@ -86,38 +93,46 @@ TEST(ZeroFill, UnalignedAddressFillsItsOwnPage)
 TEST(ZeroFill, TouchingNPagesCostsNFrames)
 {
     const uint32_t pages[] = { 0x00001000, 0x00002000, 0x003ff000, 0x00400000, 0x00401000, 0xbfffe000, 0xbffff000 };
-    for (uint32_t linear : pages)
-        CHECK_EQUAL(MapResult::Ok, space->map(linear, anonymous_vpage(), Access::ReadWrite));
+    for (uint32_t linear : pages) {
+        MapResult mapped = space->map(linear, anonymous_vpage(), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+    }
     uint32_t free_before = frames().frames_free();
     std::vector<uint32_t> used;
     uint32_t n = 0;
     for (uint32_t linear : pages) {
-        CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, fault(space, linear, n % 2), say("first touch of 0x%08x", linear));
+        FaultResult result = fault(space, linear, n % 2);
+        CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, result, say("first touch of 0x%08x", linear));
         UNSIGNED_LONGS_EQUAL_TEXT(free_before - ++n, frames().frames_free(), say("after 0x%08x", linear));
         uint32_t frame = entry_of(space, linear).frame();
         CHECK_TEXT(std::find(used.begin(), used.end(), frame) == used.end(), "every page has its own frame");
         used.push_back(frame);
     }
     // Touching them again costs nothing.
-    for (uint32_t linear : pages)
-        CHECK_EQUAL(FaultResult::Spurious, read_fault(space, linear));
+    for (uint32_t linear : pages) {
+        FaultResult result = read_fault(space, linear);
+        CHECK_EQUAL(FaultResult::Spurious, result);
+    }
     UNSIGNED_LONGS_EQUAL(free_before - n, frames().frames_free());
 }
 
 TEST(ZeroFill, NoFrameLeftIsOutOfMemoryAndChangesNothing)
 {
     VPageRef v = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     std::vector<uint32_t> taken = take_every_frame();
     for (bool write : { false, true }) {
         MachineState before = MachineState::of({ space });
-        CHECK_EQUAL_TEXT(FaultResult::OutOfMemory, fault(space, 0x00400000, write), write ? "write" : "read");
+        FaultResult result = fault(space, 0x00400000, write);
+        CHECK_EQUAL_TEXT(FaultResult::OutOfMemory, result, write ? "write" : "read");
         MachineState::of({ space }).check_same_as(before, write ? "write" : "read");
         CHECK_FALSE(entry_of(space, 0x00400000).is_present());
         CHECK_FALSE(vpage(v).is_resident());
     }
     give_back(taken);
-    CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, write_fault(space, 0x00400000), "with frames again, it works");
+    FaultResult result = write_fault(space, 0x00400000);
+    CHECK_EQUAL_TEXT(FaultResult::ZeroFilled, result, "with frames again, it works");
     UNSIGNED_LONGS_EQUAL(0, copy_on_write_calls());
 }
 
@@ -129,14 +144,18 @@ TEST(ZeroFill, ResidentVPageIsMappedOnItsFrameInAnotherSpace)
 {
     AddressSpace* other = make_space();
     VPageRef v = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, other->map(0x10000000, v, Access::ReadOnly));
-    CHECK_EQUAL(FaultResult::ZeroFilled, write_fault(space, 0x00400000));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = other->map(0x10000000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = write_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     uint32_t frame = vpage(v).frame;
     words_of(frame)[7] = 0x12345678; // written through the first mapping
     uint32_t free_before = frames().frames_free();
 
-    CHECK_EQUAL(FaultResult::MappedResident, read_fault(other, 0x10000000));
+    result = read_fault(other, 0x10000000);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL_TEXT(free_before, frames().frames_free(), "no new frame");
     PageTableEntry e = entry_of(other, 0x10000000);
     CHECK_TEXT(e.is_present() && e.is_user(), "present");
@@ -151,11 +170,15 @@ TEST(ZeroFill, ResidentVPageIsMappedOnItsFrameInAnotherSpace)
 TEST(ZeroFill, ResidentVPageIsMappedOnItsFrameTwiceInOneSpace)
 {
     VPageRef v = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x08048000, v, Access::ReadWrite));
-    CHECK_EQUAL(FaultResult::ZeroFilled, read_fault(space, 0x00400000));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x08048000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
     uint32_t free_before = frames().frames_free();
-    CHECK_EQUAL(FaultResult::MappedResident, write_fault(space, 0x08048004));
+    result = write_fault(space, 0x08048004);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL(free_before, frames().frames_free());
     PageTableEntry a = entry_of(space, 0x00400000), b = entry_of(space, 0x08048000);
     UNSIGNED_LONGS_EQUAL(a.frame(), b.frame());
@@ -170,12 +193,14 @@ TEST(ZeroFill, ResidentVPageIsMappedOnItsFrameTwiceInOneSpace)
 TEST(ZeroFill, ResidentMapKeepsThePagesData)
 {
     VPageRef v = anonymous_vpage();
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, v, Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t frame = frames().allocate();
     fill(frame, 0xabc000);
     vpage_attach(v, frame);
     uint32_t free_before = frames().frames_free();
-    CHECK_EQUAL(FaultResult::MappedResident, read_fault(space, 0x00400000));
+    FaultResult result = read_fault(space, 0x00400000);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL(free_before, frames().frames_free());
     UNSIGNED_LONGS_EQUAL(frame, entry_of(space, 0x00400000).frame());
     CHECK_TRUE(entry_of(space, 0x00400000).is_writable());
@@ -187,8 +212,10 @@ TEST(ZeroFill, ResidentMapKeepsThePagesData)
 
 TEST(ZeroFill, FaultOnAnEntryThatAllowsTheAccessIsSpuriousAndFlushed)
 {
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00400000, vpage_holding(0x100), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, space->map(0x00401000, vpage_holding(0x200), Access::ReadWrite));
+    MapResult mapped = space->map(0x00400000, vpage_holding(0x100), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = space->map(0x00401000, vpage_holding(0x200), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     struct {
         const char* what;
         uint32_t address;
@@ -203,7 +230,8 @@ TEST(ZeroFill, FaultOnAnEntryThatAllowsTheAccessIsSpuriousAndFlushed)
         auto& flushed = SimulatedMemory::current().invalidated;
         flushed.clear();
         MachineState before = MachineState::of({ space });
-        CHECK_EQUAL_TEXT(FaultResult::Spurious, fault(space, c.address, c.write), c.what);
+        FaultResult result = fault(space, c.address, c.write);
+        CHECK_EQUAL_TEXT(FaultResult::Spurious, result, c.what);
         CHECK_TEXT(was_invalidated(paging::page_round_down(c.address)), say("%s: its TLB entry flushed", c.what));
         MachineState::of({ space }).check_same_as(before, c.what, true);
     }

@@ -29,8 +29,10 @@ TEST_GROUP_BASE(CopyOnWrite, Lab4Test)
         VPageRef v = vpage_holding(pattern);
         vpage_mut(v).store = store;
         vpage_mut(v).flags |= VPage::kCopyOnWrite;
-        for (AddressSpace* s : spaces)
-            CHECK_EQUAL(MapResult::Ok, s->map(linear, v, Access::ReadOnly));
+        for (AddressSpace* s : spaces) {
+            MapResult mapped = s->map(linear, v, Access::ReadOnly);
+            CHECK_EQUAL(MapResult::Ok, mapped);
+        }
         return v;
     }
 };
@@ -49,7 +51,8 @@ TEST(CopyOnWrite, SharedPageIsCopiedForTheWriter)
         uint32_t free_before = frames().frames_free(), in_use = vpages().in_use();
         SimulatedMemory::current().invalidated.clear();
 
-        CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, vm::copy_on_write(*a, linear), c.what);
+        FaultResult result = vm::copy_on_write(*a, linear);
+        CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, result, c.what);
         PageTableEntry e = entry_of(a, linear);
         CHECK_TEXT(e.is_present() && e.is_writable() && e.is_user(), say("%s: writable now", c.what));
         uint32_t frame = e.frame();
@@ -82,7 +85,8 @@ TEST(CopyOnWrite, LastMappingIsMadeWritableWithoutACopy)
     VPageRef v = shared_cow({ a }, 0x00400000, 0xb000);
     uint32_t frame = vpage(v).frame;
     uint32_t free_before = frames().frames_free(), in_use = vpages().in_use();
-    CHECK_EQUAL(FaultResult::MadeWritable, vm::copy_on_write(*a, 0x00400000));
+    FaultResult result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     PageTableEntry e = entry_of(a, 0x00400000);
     CHECK_TEXT(e.is_present() && e.is_writable() && e.is_user(), "writable now");
     UNSIGNED_LONGS_EQUAL_TEXT(frame, e.frame(), "on the same frame");
@@ -99,12 +103,15 @@ TEST(CopyOnWrite, LastMappingIsMadeWritableWithoutACopy)
 TEST(CopyOnWrite, TwoEntriesInOneSpaceAreTwoMappings)
 {
     VPageRef v = shared_cow({ a }, 0x00400000, 0xc000);
-    CHECK_EQUAL(MapResult::Ok, a->map(0x08048000, v, Access::ReadOnly));
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, vm::copy_on_write(*a, 0x08048000));
+    MapResult mapped = a->map(0x08048000, v, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    FaultResult result = vm::copy_on_write(*a, 0x08048000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     UNSIGNED_LONGS_EQUAL(vpage(v).frame, entry_of(a, 0x00400000).frame());
     CHECK(entry_of(a, 0x08048000).frame() != vpage(v).frame);
     CHECK_FALSE(entry_of(a, 0x00400000).is_writable());
-    CHECK_EQUAL_TEXT(FaultResult::MadeWritable, vm::copy_on_write(*a, 0x00400000), "now the last one");
+    result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL_TEXT(FaultResult::MadeWritable, result, "now the last one");
 }
 
 // Three mappings: the first two writers copy, the last keeps the page.
@@ -113,11 +120,14 @@ TEST(CopyOnWrite, EveryWriterButTheLastGetsACopy)
     AddressSpace* c = make_space();
     VPageRef v = shared_cow({ a, b, c }, 0x00400000, 0xd000);
     uint32_t frame = vpage(v).frame, free_before = frames().frames_free();
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, vm::copy_on_write(*b, 0x00400000));
+    FaultResult result = vm::copy_on_write(*b, 0x00400000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     LONGS_EQUAL(2, vpage(v).refs);
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, vm::copy_on_write(*a, 0x00400000));
+    result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     LONGS_EQUAL(1, vpage(v).refs);
-    CHECK_EQUAL(FaultResult::MadeWritable, vm::copy_on_write(*c, 0x00400000));
+    result = vm::copy_on_write(*c, 0x00400000);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     UNSIGNED_LONGS_EQUAL_TEXT(free_before - 2, frames().frames_free(), "two copies");
     UNSIGNED_LONGS_EQUAL_TEXT(frame, entry_of(c, 0x00400000).frame(), "the last keeps the original");
     uint32_t fa = entry_of(a, 0x00400000).frame(), fb = entry_of(b, 0x00400000).frame();
@@ -135,10 +145,12 @@ TEST(CopyOnWrite, NoFrameLeftIsOutOfMemoryAndChangesNothing)
     shared_cow({ a, b }, 0x00400000, 0xe000);
     std::vector<uint32_t> taken = take_every_frame();
     MachineState before = MachineState::of({ a, b });
-    CHECK_EQUAL(FaultResult::OutOfMemory, vm::copy_on_write(*a, 0x00400000));
+    FaultResult result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL(FaultResult::OutOfMemory, result);
     MachineState::of({ a, b }).check_same_as(before, "no frame for the copy");
     give_back(taken);
-    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, vm::copy_on_write(*a, 0x00400000), "with a frame, it copies");
+    result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, result, "with a frame, it copies");
 }
 
 TEST(CopyOnWrite, NoVPageLeftIsOutOfMemoryAndChangesNothing)
@@ -148,9 +160,11 @@ TEST(CopyOnWrite, NoVPageLeftIsOutOfMemoryAndChangesNothing)
     for (VPageRef v; (v = vpage_create(vm::kAnonymous, 0)) != kNoVPage;)
         filler.push_back(v);
     MachineState before = MachineState::of({ a, b });
-    CHECK_EQUAL(FaultResult::OutOfMemory, vm::copy_on_write(*a, 0x00400000));
+    FaultResult result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL(FaultResult::OutOfMemory, result);
     MachineState::of({ a, b }).check_same_as(before, "no vpage for the copy");
     for (VPageRef v : filler)
         vpages().destroy(v);
-    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, vm::copy_on_write(*a, 0x00400000), "with a vpage, it copies");
+    result = vm::copy_on_write(*a, 0x00400000);
+    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, result, "with a vpage, it copies");
 }

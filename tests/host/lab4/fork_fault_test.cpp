@@ -25,11 +25,16 @@ TEST_GROUP_BASE(ForkThenFault, Lab4Test)
     {
         Lab4Test::setup();
         parent = make_space();
-        CHECK_EQUAL(MapResult::Ok, parent->map(kData, vpage_holding(0x1000), Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, parent->map(kBss, anonymous_vpage(), Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, parent->map(kText, vpage_holding(0x2000), Access::ReadOnly));
-        CHECK_EQUAL(MapResult::Ok, parent->map(kShared, shared_vpage(false), Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, parent->map(kStack, vpage_holding(0x3000), Access::ReadWrite));
+        MapResult mapped = parent->map(kData, vpage_holding(0x1000), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = parent->map(kBss, anonymous_vpage(), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = parent->map(kText, vpage_holding(0x2000), Access::ReadOnly);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = parent->map(kShared, shared_vpage(false), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = parent->map(kStack, vpage_holding(0x3000), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
     }
 };
 
@@ -37,19 +42,23 @@ TEST(ForkThenFault, ChildWritesAreInvisibleToTheParent)
 {
     AddressSpace* child = fork_child(parent);
     uint32_t free_before = frames().frames_free();
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, user_write(child, kData + 20, 0xc0ffee));
+    FaultResult result = user_write(child, kData + 20, 0xc0ffee);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     UNSIGNED_LONGS_EQUAL_TEXT(free_before - 1, frames().frames_free(), "one frame for the child's copy");
     UNSIGNED_LONGS_EQUAL(0xc0ffee, user_read(child, kData + 20));
     UNSIGNED_LONGS_EQUAL_TEXT(0x1000 + 5, user_read(parent, kData + 20), "the parent still sees its data");
     UNSIGNED_LONGS_EQUAL_TEXT(0x1000 + 6, user_read(child, kData + 24), "the rest of the copy is the page");
     // Now the parent's mapping is the last of the old page: no copy.
-    CHECK_EQUAL(FaultResult::MadeWritable, user_write(parent, kData, 0xdad));
+    result = user_write(parent, kData, 0xdad);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     UNSIGNED_LONGS_EQUAL(free_before - 1, frames().frames_free());
     UNSIGNED_LONGS_EQUAL(0x1000, user_read(child, kData));
     UNSIGNED_LONGS_EQUAL(0xdad, user_read(parent, kData));
     // Both write freely from now on.
-    CHECK_EQUAL(kNoFault, user_write(child, kData + 4, 1));
-    CHECK_EQUAL(kNoFault, user_write(parent, kData + 4, 2));
+    result = user_write(child, kData + 4, 1);
+    CHECK_EQUAL(kNoFault, result);
+    result = user_write(parent, kData + 4, 2);
+    CHECK_EQUAL(kNoFault, result);
     UNSIGNED_LONGS_EQUAL(1, user_read(child, kData + 4));
     UNSIGNED_LONGS_EQUAL(2, user_read(parent, kData + 4));
 }
@@ -57,9 +66,11 @@ TEST(ForkThenFault, ChildWritesAreInvisibleToTheParent)
 TEST(ForkThenFault, ParentWritesAreInvisibleToTheChild)
 {
     AddressSpace* child = fork_child(parent);
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, user_write(parent, kStack + 0xffc, 0xbeef));
+    FaultResult result = user_write(parent, kStack + 0xffc, 0xbeef);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     UNSIGNED_LONGS_EQUAL(0x3000 + 1023, user_read(child, kStack + 0xffc));
-    CHECK_EQUAL(FaultResult::MadeWritable, user_write(child, kStack + 0xffc, 0xcafe));
+    result = user_write(child, kStack + 0xffc, 0xcafe);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     UNSIGNED_LONGS_EQUAL(0xbeef, user_read(parent, kStack + 0xffc));
     UNSIGNED_LONGS_EQUAL(0xcafe, user_read(child, kStack + 0xffc));
 }
@@ -70,10 +81,12 @@ TEST(ForkThenFault, UntouchedPageIsZeroInBothAndWritesStayApart)
 {
     AddressSpace* child = fork_child(parent);
     uint32_t free_before = frames().frames_free();
-    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, user_write(child, kBss + 8, 0x77), "zero fill, then a copy");
+    FaultResult result = user_write(child, kBss + 8, 0x77);
+    CHECK_EQUAL_TEXT(FaultResult::CopiedOnWrite, result, "zero fill, then a copy");
     UNSIGNED_LONGS_EQUAL(0, user_read(parent, kBss + 8));
     UNSIGNED_LONGS_EQUAL(0x77, user_read(child, kBss + 8));
-    CHECK_EQUAL(FaultResult::MadeWritable, user_write(parent, kBss + 8, 0x88));
+    result = user_write(parent, kBss + 8, 0x88);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     UNSIGNED_LONGS_EQUAL(0x77, user_read(child, kBss + 8));
     UNSIGNED_LONGS_EQUAL(0x88, user_read(parent, kBss + 8));
     UNSIGNED_LONGS_EQUAL_TEXT(free_before - 2, frames().frames_free(), "one page each, nothing more");
@@ -82,10 +95,13 @@ TEST(ForkThenFault, UntouchedPageIsZeroInBothAndWritesStayApart)
 TEST(ForkThenFault, SharedPageIsOnePageForBoth)
 {
     AddressSpace* child = fork_child(parent);
-    CHECK_EQUAL(FaultResult::ZeroFilled, user_write(parent, kShared, 0x5a5a));
-    CHECK_EQUAL(FaultResult::MappedResident, user_access(child, kShared, false));
+    FaultResult result = user_write(parent, kShared, 0x5a5a);
+    CHECK_EQUAL(FaultResult::ZeroFilled, result);
+    result = user_access(child, kShared, false);
+    CHECK_EQUAL(FaultResult::MappedResident, result);
     UNSIGNED_LONGS_EQUAL(0x5a5a, user_read(child, kShared));
-    CHECK_EQUAL_TEXT(kNoFault, user_write(child, kShared + 4, 0x6b6b), "writable in the child too");
+    result = user_write(child, kShared + 4, 0x6b6b);
+    CHECK_EQUAL_TEXT(kNoFault, result, "writable in the child too");
     UNSIGNED_LONGS_EQUAL(0x6b6b, user_read(parent, kShared + 4));
     UNSIGNED_LONGS_EQUAL(frame_at(parent, kShared), frame_at(child, kShared));
 }
@@ -94,7 +110,8 @@ TEST(ForkThenFault, ReadOnlyPageStaysReadOnlyInBoth)
 {
     AddressSpace* child = fork_child(parent);
     for (AddressSpace* s : { parent, child }) {
-        CHECK_EQUAL(FaultResult::BadReadOnly, write_fault(s, kText));
+        FaultResult result = write_fault(s, kText);
+        CHECK_EQUAL(FaultResult::BadReadOnly, result);
         UNSIGNED_LONGS_EQUAL(0x2000, user_read(s, kText));
     }
 }
@@ -104,10 +121,12 @@ TEST(ForkThenFault, NoFrameForTheCopyIsOutOfMemoryAndChangesNothing)
     AddressSpace* child = fork_child(parent);
     std::vector<uint32_t> taken = take_every_frame();
     MachineState before = MachineState::of({ parent, child });
-    CHECK_EQUAL(FaultResult::OutOfMemory, write_fault(child, kData));
+    FaultResult result = write_fault(child, kData);
+    CHECK_EQUAL(FaultResult::OutOfMemory, result);
     MachineState::of({ parent, child }).check_same_as(before, "no frame for the copy");
     give_back(taken);
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, user_write(child, kData, 9));
+    result = user_write(child, kData, 9);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
     UNSIGNED_LONGS_EQUAL(0x1000, user_read(parent, kData));
 }
 
@@ -121,10 +140,14 @@ TEST(ForkThenFault, ExitsInEveryOrderReturnEveryFrameAndVPage)
     for (const auto& order : orders) {
         AddressSpace* family[3];
         family[0] = make_space();
-        CHECK_EQUAL(MapResult::Ok, family[0]->map(kData, vpage_holding(0x1000), Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, family[0]->map(kBss, anonymous_vpage(), Access::ReadWrite));
-        CHECK_EQUAL(MapResult::Ok, family[0]->map(kText, vpage_holding(0x2000), Access::ReadOnly));
-        CHECK_EQUAL(MapResult::Ok, family[0]->map(kShared, shared_vpage(false), Access::ReadWrite));
+        MapResult mapped = family[0]->map(kData, vpage_holding(0x1000), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = family[0]->map(kBss, anonymous_vpage(), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = family[0]->map(kText, vpage_holding(0x2000), Access::ReadOnly);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+        mapped = family[0]->map(kShared, shared_vpage(false), Access::ReadWrite);
+        CHECK_EQUAL(MapResult::Ok, mapped);
         user_write(family[0], kShared, 0x51);
         family[1] = fork_child(family[0]);
         user_write(family[1], kData, 0x101);

@@ -53,7 +53,8 @@ TEST(Fork, SharedMappingsStaySharedWithTheSameAccess)
     VPageRef v[4];
     for (int i = 0; i < 4; ++i) {
         v[i] = shared_vpage(cases[i].resident, 0x1000 * i);
-        CHECK_EQUAL(MapResult::Ok, parent->map(cases[i].linear, v[i], cases[i].access));
+        MapResult mapped = parent->map(cases[i].linear, v[i], cases[i].access);
+        CHECK_EQUAL(MapResult::Ok, mapped);
     }
     MachineState before = MachineState::of({ parent });
     AddressSpace* child = fork_child(parent);
@@ -81,8 +82,10 @@ TEST(Fork, ReadOnlyPrivateMappingsAreSharedReadOnlyWithoutCopyOnWrite)
         { "untouched anonymous", 0x08049000, anonymous_vpage() },
         { "in a store", 0x0804a000, vpage_in_store(4, 0x3000) },
     };
-    for (const auto& c : cases)
-        CHECK_EQUAL(MapResult::Ok, parent->map(c.linear, c.vpage, Access::ReadOnly));
+    for (const auto& c : cases) {
+        MapResult mapped = parent->map(c.linear, c.vpage, Access::ReadOnly);
+        CHECK_EQUAL(MapResult::Ok, mapped);
+    }
     MachineState before = MachineState::of({ parent });
     AddressSpace* child = fork_child(parent);
     for (size_t i = 0; i < 3; ++i) {
@@ -101,9 +104,12 @@ TEST(Fork, ReadOnlyPrivateMappingsAreSharedReadOnlyWithoutCopyOnWrite)
 TEST(Fork, WritablePrivateMappingsBecomeCopyOnWriteInBothSpaces)
 {
     VPageRef resident = vpage_holding(0x200), untouched = anonymous_vpage(), stored = vpage_in_store(4, 0x1000);
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00400000, resident, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00401000, untouched, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00402000, stored, Access::ReadWrite));
+    MapResult mapped = parent->map(0x00400000, resident, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x00401000, untouched, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x00402000, stored, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     uint32_t frame = vpage(resident).frame;
     SimulatedMemory::current().invalidated.clear();
     AddressSpace* child = fork_child(parent);
@@ -137,11 +143,16 @@ TEST(Fork, WritablePrivateMappingsBecomeCopyOnWriteInBothSpaces)
 TEST(Fork, TakesNoDataFrameOnlyTheChildsPageTables)
 {
     // Four page tables; one of them (0x40000000) holds only a not-present entry.
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00001000, vpage_holding(1), Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00002000, anonymous_vpage(), Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x08048000, vpage_holding(2), Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x40000000, anonymous_vpage(), Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0xbffff000, shared_vpage(true, 3), Access::ReadWrite));
+    MapResult mapped = parent->map(0x00001000, vpage_holding(1), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x00002000, anonymous_vpage(), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x08048000, vpage_holding(2), Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x40000000, anonymous_vpage(), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0xbffff000, shared_vpage(true, 3), Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     AddressSpace* child = make_space();
     uint32_t free_before = frames().frames_free(), in_use = vpages().in_use();
     CHECK_TRUE(vm::fork_space(*parent, *child));
@@ -166,8 +177,10 @@ TEST(Fork, EmptySpaceForksIntoAnEmptySpace)
 TEST(Fork, KeepsTheHardwareDirtyBit)
 {
     VPageRef v = vpage_holding(0x300), w = vpage_holding(0x400);
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00400000, v, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00401000, w, Access::ReadWrite));
+    MapResult mapped = parent->map(0x00400000, v, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x00401000, w, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     entry_of(parent, 0x00400000).set_dirty(true);
     entry_of(parent, 0x00401000).set_dirty(true);
     AddressSpace* child = fork_child(parent);
@@ -175,7 +188,8 @@ TEST(Fork, KeepsTheHardwareDirtyBit)
     CHECK_TEXT(vpage(v).is_dirty(), "the parent's D bit reached the vpage");
     // The child exits; the parent, the last mapping, writes again (no copy).
     destroy_space(child);
-    CHECK_EQUAL(FaultResult::MadeWritable, write_fault(parent, 0x00401000));
+    FaultResult result = write_fault(parent, 0x00401000);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
     CHECK_TEXT(entry_of(parent, 0x00401000).is_dirty() || vpage(w).is_dirty(),
         "the D bit survived fork and copy_on_write (in the entry or in the vpage)");
 }
@@ -185,9 +199,12 @@ TEST(Fork, KeepsTheHardwareDirtyBit)
 TEST(Fork, ThreeGenerationsShareOneCopyOnWritePage)
 {
     VPageRef data = vpage_holding(0x500), text = vpage_holding(0x600), shared = shared_vpage(true, 0x700);
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00400000, data, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x08048000, text, Access::ReadOnly));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x40000000, shared, Access::ReadWrite));
+    MapResult mapped = parent->map(0x00400000, data, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x08048000, text, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x40000000, shared, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     AddressSpace* child = fork_child(parent);
     AddressSpace* grandchild = fork_child(child);
     AddressSpace* spaces[] = { parent, child, grandchild };
@@ -204,10 +221,14 @@ TEST(Fork, ThreeGenerationsShareOneCopyOnWritePage)
         CHECK_TRUE_TEXT(entry_of(s, 0x40000000).is_writable(), "shared read-write stays writable");
     }
     // Each generation may write its copy-on-write page; the last one keeps it.
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, write_fault(grandchild, 0x00400000));
-    CHECK_EQUAL(FaultResult::CopiedOnWrite, write_fault(parent, 0x00400000));
-    CHECK_EQUAL(FaultResult::MadeWritable, write_fault(child, 0x00400000));
-    CHECK_EQUAL(FaultResult::BadReadOnly, write_fault(grandchild, 0x08048000));
+    FaultResult result = write_fault(grandchild, 0x00400000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
+    result = write_fault(parent, 0x00400000);
+    CHECK_EQUAL(FaultResult::CopiedOnWrite, result);
+    result = write_fault(child, 0x00400000);
+    CHECK_EQUAL(FaultResult::MadeWritable, result);
+    result = write_fault(grandchild, 0x08048000);
+    CHECK_EQUAL(FaultResult::BadReadOnly, result);
     for (AddressSpace* s : spaces)
         CHECK_TEXT(holds(frame_at(s, 0x00400000), 0x500), "each has the page's data");
     destroy_space(child);
@@ -222,9 +243,12 @@ TEST(Fork, ThreeGenerationsShareOneCopyOnWritePage)
 TEST(Fork, NoFrameForAPageTableFailsAndDestroyingTheChildRestoresEveryCount)
 {
     VPageRef a = vpage_holding(0x800), b = anonymous_vpage(), c = vpage_holding(0x900);
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x00400000, a, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0x08048000, b, Access::ReadWrite));
-    CHECK_EQUAL(MapResult::Ok, parent->map(0xbffff000, c, Access::ReadOnly));
+    MapResult mapped = parent->map(0x00400000, a, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0x08048000, b, Access::ReadWrite);
+    CHECK_EQUAL(MapResult::Ok, mapped);
+    mapped = parent->map(0xbffff000, c, Access::ReadOnly);
+    CHECK_EQUAL(MapResult::Ok, mapped);
     for (uint32_t left = 0; left < 3; ++left) {
         const char* what = say("%u frames left for 3 page tables", left);
         MachineState before = MachineState::of({ parent });
@@ -253,5 +277,6 @@ TEST(Fork, NoFrameForAPageTableFailsAndDestroyingTheChildRestoresEveryCount)
     UNSIGNED_LONGS_EQUAL(a, parent->lookup(0x00400000).vpage);
     UNSIGNED_LONGS_EQUAL(1, words_of(vpage(a).frame)[4]);
     UNSIGNED_LONGS_EQUAL(0x800 + 5, words_of(vpage(a).frame)[5]);
-    CHECK_EQUAL(FaultResult::BadReadOnly, write_fault(parent, 0xbffff000));
+    FaultResult result = write_fault(parent, 0xbffff000);
+    CHECK_EQUAL(FaultResult::BadReadOnly, result);
 }

@@ -106,7 +106,8 @@ private:
             if (s.kind == Kind::Shared)
                 vpage_mut(v).flags |= VPage::kShared;
             Access access = s.kind == Kind::ReadOnly ? Access::ReadOnly : Access::ReadWrite;
-            CHECK_EQUAL_TEXT(MapResult::Ok, p.space->map(s.linear, v, access), where("spawn"));
+            MapResult mapped = p.space->map(s.linear, v, access);
+            CHECK_EQUAL_TEXT(MapResult::Ok, mapped, where("spawn"));
         }
         m_processes.push_back(std::move(p));
     }
@@ -138,7 +139,8 @@ private:
         Process& p = m_processes[n];
         if (kLayout[i].kind == Kind::ReadOnly) {
             MachineState before = MachineState::of({ p.space });
-            CHECK_EQUAL_TEXT(FaultResult::BadReadOnly, write_fault(p.space, linear), what);
+            FaultResult result = write_fault(p.space, linear);
+            CHECK_EQUAL_TEXT(FaultResult::BadReadOnly, result, what);
             MachineState::of({ p.space }).check_same_as(before, what);
             return;
         }
