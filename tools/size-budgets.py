@@ -12,7 +12,7 @@ reference's cost, in seconds rather than minutes. Tests that misbehave on
 purpose (an `expect.outcome`, e.g. "budget") keep their budgets. Re-run it
 whenever the kernel's costs change (a cheaper boot, a new test):
 
-  tools/size-budgets.py [--lab N] [--k 2] [--floor 40000000] [--dry-run]
+  tools/size-budgets.py [--lab N] [--k 3] [--floor 10000000] [--dry-run]
 
 Prints one line per test (measured, old and new budget, budget / measured)
 and the largest ratio.
@@ -55,8 +55,8 @@ def sized(measured, k, floor):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lab", type=int)
-    ap.add_argument("--k", type=float, default=2.0)
-    ap.add_argument("--floor", type=int, default=40_000_000)
+    ap.add_argument("--k", type=float, default=3.0)
+    ap.add_argument("--floor", type=int, default=10_000_000)
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--dry-run", action="store_true", help="print, do not write the manifest")
     args = ap.parse_args()
