@@ -15,6 +15,7 @@
 #include "proc/abi.h"
 #include "proc/elf.h"
 #include "proc/ipc.h"
+#include "proc/user_memory.h"
 #include "proc/user_space.h"
 #include "vm/address_space.h"
 #include "vm/copy_on_write.h"
@@ -298,6 +299,19 @@ Process* spawn_from_store(const char* program, const char* args, Process* parent
         *why = "out of memory (stack)";
     return start(p, why, [&] { return sched::create_user_thread(p, entry, esp); });
 }
+
+bool copy_spawn_strings(SpawnStrings& out, uint32_t user_program, uint32_t user_args)
+{
+    if (!user_memory::copy_string(out.program, user_program, sizeof out.program))
+        return false;
+    if (user_args == 0)
+        out.args[0] = '\0';
+    else if (!user_memory::copy_string(out.args, user_args, sizeof out.args))
+        return false;
+    return true;
+}
+
+int32_t spawn_error(const char* why) { return strcmp(why, "no such program") == 0 ? kErrNotFound : kErrNoMemory; }
 
 Process* fork(const TrapFrame& registers, const char** why)
 {

@@ -83,6 +83,20 @@ Process* spawn(const char* program, const char* args, Process* parent, const cha
 // module; only the page contents come from the pager. store 0: spawn().
 Process* spawn_from_store(const char* program, const char* args, Process* parent, uint8_t store, const char** why);
 
+// The strings of a spawn system call (spawn, spawn_from_store), copied in
+// from user memory: the program name and the argument string (a null args
+// pointer means ""). False if either is unreadable or too long: the call
+// then returns kErrFault. May block on the store (user_memory).
+struct SpawnStrings {
+    char program[32];
+    char args[256];
+};
+bool copy_spawn_strings(SpawnStrings& out, uint32_t user_program, uint32_t user_args);
+
+// What a spawn system call returns when spawn or spawn_from_store failed
+// with `why`: kErrNotFound for "no such program", else kErrNoMemory.
+int32_t spawn_error(const char* why);
+
 // Fork the current process (lab 4): a child whose address space shares
 // every page of the parent's copy-on-write, and whose thread resumes with
 // `registers` but eax = 0. nullptr (and *why) if there is no memory.

@@ -63,17 +63,13 @@ int32_t sys_sleep(Args f)
 
 int32_t sys_spawn(Args f)
 {
-    char program[32], args[256];
-    if (!user_memory::copy_string(program, f.ebx, sizeof program))
-        return kErrFault;
-    if (f.ecx == 0)
-        args[0] = '\0';
-    else if (!user_memory::copy_string(args, f.ecx, sizeof args))
+    process::SpawnStrings s;
+    if (!process::copy_spawn_strings(s, f.ebx, f.ecx))
         return kErrFault;
     const char* why = nullptr;
-    Process* child = process::spawn(program, args, process::current(), &why);
+    Process* child = process::spawn(s.program, s.args, process::current(), &why);
     if (!child)
-        return strcmp(why, "no such program") == 0 ? kErrNotFound : kErrNoMemory;
+        return process::spawn_error(why);
     return int32_t(child->pid);
 }
 

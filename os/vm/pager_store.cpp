@@ -417,12 +417,8 @@ bool map_file_page(AddressSpace* space, uint32_t linear, uint8_t store, uint32_t
 // spawn_from_store(program, args, store): process::spawn_from_store.
 int32_t sys_spawn_from_store(const TrapFrame& f)
 {
-    char program[32], args[256];
-    if (!user_memory::copy_string(program, f.ebx, sizeof program))
-        return kErrFault;
-    if (f.ecx == 0)
-        args[0] = '\0';
-    else if (!user_memory::copy_string(args, f.ecx, sizeof args))
+    process::SpawnStrings s;
+    if (!process::copy_spawn_strings(s, f.ebx, f.ecx))
         return kErrFault;
     bool live = false;
     for (PagerStore& candidate : g_pagers)
@@ -430,9 +426,9 @@ int32_t sys_spawn_from_store(const TrapFrame& f)
     if (!live)
         return kErrNotFound;
     const char* why = nullptr;
-    Process* child = process::spawn_from_store(program, args, process::current(), uint8_t(f.edx), &why);
+    Process* child = process::spawn_from_store(s.program, s.args, process::current(), uint8_t(f.edx), &why);
     if (!child)
-        return strcmp(why, "no such program") == 0 ? kErrNotFound : kErrNoMemory;
+        return process::spawn_error(why);
     return int32_t(child->pid);
 }
 

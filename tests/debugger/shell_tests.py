@@ -145,11 +145,7 @@ def main(argv=None):
         for r in run_case(name):
             print("\n".join(results.report_lines(r)), flush=True)
             out.append(r)
-    results.write_junit(out, args.junit, "debugger")
-    results.write_json(out, args.json)
-    failed = sum(not r.passed for r in out)
-    print(f"debugger shell: {len(out) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return results.finish(out, args.junit, args.json, "debugger", "debugger shell")
 
 
 if __name__ == "__main__":

@@ -226,6 +226,19 @@ class Debugger:
             self.skip_loader(addr)
             self.cmd(f"lb 0x{addr:x}")
 
+    def run_to_return(self, what="the return address"):
+        """At the entry of a function (its return address on top of the
+        stack): delete every breakpoint, run to that return address and give
+        the registers there. Fails the check (naming `what`) if it stops
+        anywhere else."""
+        back = self.read_virt(self.regs()["esp"])[0]
+        self.clear_breakpoints()
+        self.cmd(f"lb 0x{back:x}")
+        self.cont()
+        regs = self.regs()
+        self.expect(regs.get("eip") == back, f"stopped at {regs.get('eip', 0):#x}, not {what} {back:#x}")
+        return regs
+
     def finish(self):
         """Delete breakpoints and let the kernel run to its end: (outcome, reason)."""
         if not self.session.at_prompt:

@@ -115,24 +115,7 @@ def clock(refs, k):
 
 def opt(refs, k):
     """Misses of Belady's optimal replacement (evict the page used farthest ahead)."""
-    import heapq
-    nxt, last = [0] * len(refs), {}
-    for i in range(len(refs) - 1, -1, -1):
-        nxt[i] = last.get(refs[i], len(refs) + i)
-        last[refs[i]] = i
-    resident, heap, misses = {}, [], 0
-    for i, p in enumerate(refs):
-        if p not in resident:
-            misses += 1
-            if len(resident) >= k:
-                while True:
-                    neg, q = heapq.heappop(heap)
-                    if resident.get(q) == -neg:
-                        del resident[q]
-                        break
-        resident[p] = nxt[i]
-        heapq.heappush(heap, (-nxt[i], p))
-    return misses
+    return opt_from(refs, k, 0)
 
 
 def opt_from(refs, k, start):

@@ -88,6 +88,20 @@ def write_json(results, path):
     _write(path, json.dumps([r.as_json() for r in results], indent=2) + "\n")
 
 
+def finish(results, junit, json_path, suite, label, none_note=None):
+    """Write the JUnit and JSON files of a run, print `<label>: N passed, N
+    failed` (or `none_note`, when given, if nothing ran) and return the exit
+    status: 1 if any failed, else 0."""
+    write_junit(results, junit, suite)
+    write_json(results, json_path)
+    failed = sum(not r.passed for r in results)
+    if not results and none_note:
+        print(none_note)
+    else:
+        print(f"{label}: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def _write(path, text):
     """Write a file atomically, making its directory."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

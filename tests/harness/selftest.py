@@ -336,11 +336,7 @@ def main(argv=None):
         result.wall = time.monotonic() - started
         print("\n".join(results.report_lines(result)), flush=True)
         out.append(result)
-    results.write_junit(out, args.junit, "harness")
-    results.write_json(out, args.json)
-    failed = sum(not r.passed for r in out)
-    print(f"harness: {len(out) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return results.finish(out, args.junit, args.json, "harness", "harness")
 
 
 if __name__ == "__main__":

@@ -177,9 +177,4 @@ def main(kind, run_one, description, argv=None):
     except (KeyboardInterrupt, procs.Stopping):
         print(f"{kind}: interrupted", file=sys.stderr)
         return 130
-    results.write_junit(out, args.junit, kind)
-    results.write_json(out, args.json)
-    failed = sum(not r.passed for r in out)
-    print(f"{kind}: {len(out) - failed} passed, {failed} failed" if out
-          else f"{kind}: no case selected")
-    return 1 if failed else 0
+    return results.finish(out, args.junit, args.json, kind, kind, none_note=f"{kind}: no case selected")

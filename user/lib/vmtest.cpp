@@ -1,5 +1,7 @@
 #include "vmtest.h"
 
+#include "verdict.h"
+
 uint32_t pattern_word(uint32_t tag, uint32_t page, uint32_t word)
 {
     uint32_t x = tag * 0x9E3779B1u + page * 0x85EBCA77u + word * 0xC2B2AE3Du + 0x27D4EB2Fu;
@@ -31,12 +33,28 @@ uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number)
     return word_mismatches(page, tag, page_number, 0, kPageWords);
 }
 
+uint32_t buffer_mismatches(const void* base, uint32_t pages, uint32_t even_tag, uint32_t odd_tag)
+{
+    auto* words = static_cast<const uint32_t*>(base);
+    uint32_t bad = 0;
+    for (uint32_t p = 0; p < pages; ++p)
+        bad += page_mismatches(words + p * kPageWords, p % 2 ? odd_tag : even_tag, p);
+    return bad;
+}
+
 VmStat vm_now()
 {
     VmStat s {};
     if (sys::vmstat(&s) != 0)
         s = VmStat {};
     return s;
+}
+
+bool check_swapped(const VmStat& before)
+{
+    VmStat after = vm_now();
+    return check("swapped", after.page_outs > before.page_outs && after.page_ins > before.page_ins,
+        "%u pages written out, %u read in", after.page_outs - before.page_outs, after.page_ins - before.page_ins);
 }
 
 VmDelta vm_delta(const VmStat& before, const VmStat& after)

@@ -40,8 +40,17 @@ uint32_t word_mismatches(const void* page, uint32_t tag, uint32_t page_number, u
 void fill_page(void* page, uint32_t tag, uint32_t page_number);
 uint32_t page_mismatches(const void* page, uint32_t tag, uint32_t page_number);
 
+// The words that differ from the pattern in `pages` pages in a row from
+// `base`, page p written as page number p by `even_tag` (p even) or
+// `odd_tag` (p odd); pass the same tag twice for a buffer one writer filled.
+uint32_t buffer_mismatches(const void* base, uint32_t pages, uint32_t even_tag, uint32_t odd_tag);
+
 // vmstat, or all zero if the call failed.
 VmStat vm_now();
+
+// The swap tests' check "swapped": pages went out to swap and came back in
+// since `before` (both page_outs and page_ins grew). Returns whether it passed.
+bool check_swapped(const VmStat& before);
 
 // What happened between two vmstat readings.
 struct VmDelta {

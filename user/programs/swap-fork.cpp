@@ -15,14 +15,6 @@ namespace {
 
 constexpr uint32_t kParentTag = 11, kChildTag = 12;
 
-uint32_t mismatches(const uint32_t* base, uint32_t pages, uint32_t even_tag, uint32_t odd_tag)
-{
-    uint32_t bad = 0;
-    for (uint32_t p = 0; p < pages; ++p)
-        bad += page_mismatches(base + p * kPageWords, p % 2 ? odd_tag : even_tag, p);
-    return bad;
-}
-
 } // namespace
 
 int main(const char* args)
@@ -40,22 +32,20 @@ int main(const char* args)
 
     int pid = sys::fork();
     if (pid == 0) {
-        uint32_t bad = mismatches(base, pages, kParentTag, kParentTag);
+        uint32_t bad = buffer_mismatches(base, pages, kParentTag, kParentTag);
         check("child-sees-parent-data", bad == 0, "%u words differ from the parent's pattern", bad);
         for (uint32_t p = 0; p < pages; p += 2)
             fill_page(base + p * kPageWords, kChildTag, p);
-        bad = mismatches(base, pages, kChildTag, kParentTag);
+        bad = buffer_mismatches(base, pages, kChildTag, kParentTag);
         check("child-writes-own-copy", bad == 0, "%u words differ", bad);
         return verdict_status();
     }
     int status = -100;
     check("child-exit-0", pid > 0 && sys::wait(pid, &status) == pid && status == 0, "fork = %d, status %d", pid,
         status);
-    uint32_t bad = mismatches(base, pages, kParentTag, kParentTag);
+    uint32_t bad = buffer_mismatches(base, pages, kParentTag, kParentTag);
     check("parent-data-intact", bad == 0, "%u words differ from the parent's pattern", bad);
-    VmStat after = vm_now();
-    check("swapped", after.page_outs > before.page_outs && after.page_ins > before.page_ins,
-        "%u pages written out, %u read in", after.page_outs - before.page_outs, after.page_ins - before.page_ins);
+    check_swapped(before);
     sys::munmap(mapped, pages * kPageSize);
     return verdict_status();
 }

@@ -90,9 +90,7 @@ int main(const char* args)
         wrong_counts += seen[v] != histogram[v];
     check("merged-in-order", disorder == 0, "%u bytes smaller than the one before", disorder);
     check("merged-same-bytes", wrong_counts == 0, "%u byte values occur a different number of times", wrong_counts);
-    VmStat after = vm_now();
-    check("swapped", after.page_outs > before.page_outs && after.page_ins > before.page_ins,
-        "%u pages written out, %u read in", after.page_outs - before.page_outs, after.page_ins - before.page_ins);
+    check_swapped(before);
     sys::munmap(in_mapped, bytes);
     sys::munmap(out_mapped, bytes);
     return verdict_status();

@@ -30,14 +30,6 @@ uint32_t* map_and_fill(uint32_t pages, uint32_t tag)
         fill_page(base + p * kPageWords, tag, p);
     return base;
 }
-
-uint32_t mismatches(const uint32_t* base, uint32_t pages, uint32_t tag)
-{
-    uint32_t bad = 0;
-    for (uint32_t p = 0; p < pages; ++p)
-        bad += page_mismatches(base + p * kPageWords, tag, p);
-    return bad;
-}
 } // namespace
 
 int main(const char* args)
@@ -58,7 +50,7 @@ int main(const char* args)
         link.tell(kFilled, mine != nullptr);
         link.hear(&m); // blocked: not running, sinking to the bottom
         VmStat now = vm_now();
-        uint32_t bad = mine ? mismatches(mine, n, kSleeperTag) : ~0u;
+        uint32_t bad = mine ? buffer_mismatches(mine, n, kSleeperTag, kSleeperTag) : ~0u;
         link.tell(kReport, now.own_evictions, bad);
         return 0;
     }
@@ -79,7 +71,7 @@ int main(const char* args)
     value("runner_evictions", runner_lost);
     check("sleeper-lost-first", sleeper_lost >= n / 2 && runner_lost * 4 <= sleeper_lost,
         "the sleeper lost %u entries, the runner %u (N = %u)", sleeper_lost, runner_lost, n);
-    uint32_t bad = (mine ? mismatches(mine, n, kRunnerTag) : ~0u) + (extra ? mismatches(extra, pressure, kPressureTag) : ~0u);
+    uint32_t bad = (mine ? buffer_mismatches(mine, n, kRunnerTag, kRunnerTag) : ~0u) + (extra ? buffer_mismatches(extra, pressure, kPressureTag, kPressureTag) : ~0u);
     check("data-intact", bad == 0 && m.words[2] == 0, "runner %u words wrong, sleeper %u", bad, m.words[2]);
     int status = -100;
     check("sleeper-exit-0", sys::wait(pid, &status) == pid && status == 0, "status %d", status);

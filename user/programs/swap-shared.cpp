@@ -13,14 +13,6 @@ namespace {
 
 constexpr uint32_t kFirstChild = 21, kParent = 22;
 
-uint32_t mismatches(const uint32_t* base, uint32_t pages, uint32_t even_tag, uint32_t odd_tag)
-{
-    uint32_t bad = 0;
-    for (uint32_t p = 0; p < pages; ++p)
-        bad += page_mismatches(base + p * kPageWords, p % 2 ? odd_tag : even_tag, p);
-    return bad;
-}
-
 bool child_done(int pid)
 {
     int status = -100;
@@ -47,18 +39,16 @@ int main(const char* args)
         return 0;
     }
     check("first-child-exit-0", child_done(pid), "fork = %d", pid);
-    uint32_t bad = mismatches(base, pages, kFirstChild, kFirstChild);
+    uint32_t bad = buffer_mismatches(base, pages, kFirstChild, kFirstChild);
     check("child-writes-seen", bad == 0, "%u words differ from the child's pattern", bad);
 
     for (uint32_t p = 1; p < pages; p += 2)
         fill_page(base + p * kPageWords, kParent, p);
     pid = sys::fork();
     if (pid == 0)
-        return mismatches(base, pages, kFirstChild, kParent) == 0 ? 0 : 1;
+        return buffer_mismatches(base, pages, kFirstChild, kParent) == 0 ? 0 : 1;
     check("parent-writes-seen", child_done(pid), "the second child found words that differ (or fork = %d)", pid);
-    VmStat after = vm_now();
-    check("swapped", after.page_outs > before.page_outs && after.page_ins > before.page_ins,
-        "%u pages written out, %u read in", after.page_outs - before.page_outs, after.page_ins - before.page_ins);
+    check_swapped(before);
     sys::munmap(mapped, pages * kPageSize);
     return verdict_status();
 }

@@ -73,13 +73,7 @@ def check(dbg):
                f"{vp.refs} references (expected no frame, anonymous, 1)")
 
     # Let the handler finish: stop at its return address.
-    esp = dbg.regs()["esp"]
-    back = dbg.read_virt(esp)[0]
-    dbg.clear_breakpoints()
-    dbg.cmd(f"lb 0x{back:x}")
-    dbg.cont()
-    regs = dbg.regs()
-    dbg.expect(regs.get("eip") == back, f"stopped at {regs.get('eip', 0):#x}, not handle_fault's return {back:#x}")
+    regs = dbg.run_to_return("handle_fault's return")
     dbg.expect(regs["eax"] & 0xFF == ZERO_FILLED,
                f"handle_fault returned {regs['eax'] & 0xFF}, expected ZeroFilled ({ZERO_FILLED})")
 

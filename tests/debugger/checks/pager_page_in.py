@@ -44,18 +44,6 @@ def request(dbg, table, slot):
             "store": w[5] & 0xFF, "kind": (w[5] >> 8) & 0xFF, "received": (w[5] >> 16) & 0xFF}
 
 
-def return_to_caller(dbg):
-    """Run to the return address of the function just entered; the registers there."""
-    esp = dbg.regs()["esp"]
-    back = dbg.read_virt(esp)[0]
-    dbg.clear_breakpoints()
-    dbg.cmd(f"lb 0x{back:x}")
-    dbg.cont()
-    regs = dbg.regs()
-    dbg.expect(regs.get("eip") == back, f"stopped at {regs.get('eip', 0):#x}, not the return address {back:#x}")
-    return regs
-
-
 def check(dbg):
     """Break at the request, read the table and the vpage, let the pager answer, check."""
     table = dbg.symbol_address("pager::g_table")
@@ -69,7 +57,7 @@ def check(dbg):
     vp = kstate.vpage(dbg, handle)
     dbg.expect(vp.frame == 0 and vp.store == store,
                f"vpage {handle}: frame 0x{vp.frame:08x}, store {vp.store}; expected not resident, store {store}")
-    request_id = return_to_caller(dbg)["eax"]
+    request_id = dbg.run_to_return()["eax"]
     dbg.expect(request_id != 0, "start_page_in returned no id (0)")
 
     # 2. The table holds it.
@@ -96,7 +84,7 @@ def check(dbg):
     data = dbg.read_virt(data_at, COMPARED_WORDS)
 
     # 4. Accepted: the vpage is resident on the frame the data went to.
-    regs = return_to_caller(dbg)
+    regs = dbg.run_to_return()
     dbg.expect(regs["eax"] & 0xFF == ACCEPTED, f"accept_page_in returned verdict {regs['eax'] & 0xFF}, not Accepted")
     vp = kstate.vpage(dbg, handle)
     dbg.expect(vp.frame != 0, f"vpage {handle} is not resident after the reply was accepted")

@@ -13,6 +13,8 @@
 #include "lib/string.h"
 #include "proc/process.h"
 
+#include "orphan_wait.h"
+
 KTEST(cmdline_echo)
 {
     const char* text = cmdline::text();
@@ -46,8 +48,6 @@ KTEST(console_storm)
         format_to(name, sizeof name, "kernel-line-%02d", i);
         ktest::check(name, true);
     }
-    int32_t status = -100;
-    while (!process::orphan_status(pid, &status))
-        sched::sleep_ticks(1);
+    int32_t status = orphan_wait::wait(pid);
     ktest::check("noise-exit-0", status == 0, "exit status %d", int(status));
 }

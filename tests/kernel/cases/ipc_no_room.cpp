@@ -13,6 +13,8 @@
 #include "lib/format.h"
 #include "proc/process.h"
 
+#include "orphan_wait.h"
+
 KTEST(ipc_no_room)
 {
     char args[96];
@@ -30,8 +32,6 @@ KTEST(ipc_no_room)
     ktest::check("receiver-spawned", p != nullptr, "spawn: %s", why);
     if (!ktest::check("receiver-has-no-room", taken && p->free_ranges.free_bytes() == 0))
         return;
-    int32_t status = 0;
-    while (!process::orphan_status(pid, &status))
-        sched::sleep_ticks(1);
+    int32_t status = orphan_wait::wait(pid);
     ktest::check("receiver-exit-0", status == 0, "exit status %d", int(status));
 }

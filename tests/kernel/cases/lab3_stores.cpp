@@ -26,6 +26,8 @@
 #include "vm/store.h"
 #include "vm/vpage.h"
 
+#include "orphan_wait.h"
+
 namespace {
 
 constexpr uint8_t kTestStore = 9;
@@ -70,16 +72,7 @@ uint32_t spawn_with_store_page(VPageRef vpage, const char* extra)
 
 // The exit status of kernel-spawned `pid`, or -100 if it has not ended
 // within kWaitTicks.
-int32_t wait_orphan(uint32_t pid)
-{
-    int32_t status = 0;
-    for (int t = 0; t < kWaitTicks; ++t) {
-        if (process::orphan_status(pid, &status))
-            return status;
-        sched::sleep_ticks(1);
-    }
-    return -100;
-}
+int32_t wait_orphan(uint32_t pid) { return orphan_wait::wait_for(pid, kWaitTicks); }
 
 // The vpage, or nullptr once it is gone (a broken handler may let the
 // children die and take it with them): a failed check, not a panic.

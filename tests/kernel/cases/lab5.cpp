@@ -22,6 +22,8 @@
 #include "vm/swap_store.h"
 #include "vm/vpage.h"
 
+#include "orphan_wait.h"
+
 namespace {
 
 struct Baseline {
@@ -38,11 +40,7 @@ int32_t run_program(const char* name, const char* args)
     Process* p = process::spawn(name, args, nullptr, &why);
     if (!p)
         return -100;
-    uint32_t pid = p->pid;
-    int32_t status = 0;
-    while (!process::orphan_status(pid, &status))
-        sched::sleep_ticks(1);
-    return status;
+    return orphan_wait::wait(p->pid);
 }
 
 } // namespace

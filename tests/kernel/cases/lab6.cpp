@@ -33,6 +33,8 @@
 #include "vm/pager_store.h"
 #include "vm/vpage.h"
 
+#include "orphan_wait.h"
+
 namespace {
 
 constexpr int kWaitTicks = 20000; // 200 s of guest time at most for a program
@@ -63,16 +65,7 @@ uint32_t spawn(const char* check, const char* program, const char* args)
 }
 
 // The exit status of kernel-spawned `pid`; -100 if it is still running.
-int32_t wait_exit(uint32_t pid)
-{
-    int32_t status = 0;
-    for (int t = 0; t < kWaitTicks; ++t) {
-        if (process::orphan_status(pid, &status))
-            return status;
-        sched::sleep_ticks(1);
-    }
-    return -100;
-}
+int32_t wait_exit(uint32_t pid) { return orphan_wait::wait_for(pid, kWaitTicks); }
 
 bool status_is(int32_t status, const char* wanted)
 {

@@ -6,6 +6,8 @@
 #include "proc/process.h"
 #include "proc/thread.h"
 
+#include "orphan_wait.h"
+
 namespace {
 
 volatile uint32_t g_turns[2];
@@ -17,15 +19,6 @@ void take_turns(void* which)
         g_turns[i] = g_turns[i] + 1;
         sched::yield();
     }
-}
-
-// Sleep until the process `pid` has ended (it has no parent: the kernel spawned it).
-int32_t wait_orphan(uint32_t pid)
-{
-    int32_t status = 0;
-    while (!process::orphan_status(pid, &status))
-        sched::sleep_ticks(1);
-    return status;
 }
 
 } // namespace
@@ -69,7 +62,7 @@ KTEST(recency_list)
     ktest::check("runner-on-top", order, "top is pid %u, expected the spinner %u above the sleeper %u",
         top ? top->pid : 0, spin_pid, sleep_pid);
     ktest::check("sleeper-at-bottom", bottom);
-    ktest::check("both-exit-0", wait_orphan(spin_pid) == 0 && wait_orphan(sleep_pid) == 0);
+    ktest::check("both-exit-0", orphan_wait::wait(spin_pid) == 0 && orphan_wait::wait(sleep_pid) == 0);
     ktest::check("list-empty-again", process::live_count() == 0, "%u processes left", process::live_count());
 }
 
@@ -93,7 +86,7 @@ KTEST(kernel_ipc_call)
         "call = %d, words %u..%u, sender %u", int(r), m.words[0], m.words[3], m.sender);
     Message stop {};
     r = ipc::call(port, stop);
-    ktest::check("server-stops", r == 0 && wait_orphan(pid) == 0);
+    ktest::check("server-stops", r == 0 && orphan_wait::wait(pid) == 0);
     Message late {};
     ktest::check("dead-port-refused", ipc::call(port, late) == kErrNotFound);
 }

@@ -11,6 +11,8 @@
 #include "lib/format.h"
 #include "proc/process.h"
 
+#include "orphan_wait.h"
+
 KTEST(run)
 {
     const char* list = cmdline::get("run");
@@ -33,10 +35,7 @@ KTEST(run)
         if (!p) {
             ktest::check(check, false, "spawn failed: %s", why);
         } else {
-            uint32_t pid = p->pid;
-            int32_t status = 0;
-            while (!process::orphan_status(pid, &status))
-                sched::sleep_ticks(1);
+            int32_t status = orphan_wait::wait(p->pid);
             ktest::check(check, status == 0, "exit status %d", int(status));
         }
         if (last)
