@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import os
+import socket
 import resource
 import shutil
 import signal
@@ -52,6 +53,16 @@ def processes_of(uids):
         except OSError:
             pass
     return found
+
+
+def describe_processes(pids):
+    """'pid: command line' of each process, for a failure message."""
+    def cmdline(pid):
+        try:
+            return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")[:120]
+        except OSError:
+            return "(gone)"
+    return "; ".join(f"{pid}: {cmdline(pid)}" for pid in pids)
 
 
 def left_running(uids, grace=3.0):
@@ -122,7 +133,8 @@ def case_class_cleanup(ctx):
     """After the class run: no process of a grading slot, no temporary tree, a class report."""
     c, run = Check(), ctx["class"]
     c.expect(run["code"] == 0, f"grade-all exited {run['code']}")
-    c.expect(not left_running({CLASS_UIDS, CLASS_UIDS + 1}), "processes of the grading slots are left")
+    left = left_running({CLASS_UIDS, CLASS_UIDS + 1})
+    c.expect(not left, "processes of the grading slots are left: " + describe_processes(left))
     c.expect(os.listdir(run["tmp"]) == [], f"left in TMPDIR: {os.listdir(run['tmp'])}")
     report = open(os.path.join(run["out"], "report.md")).read() if os.path.exists(
         os.path.join(run["out"], "report.md")) else ""
@@ -202,9 +214,18 @@ def case_wall_clock(ctx):
 
 def case_isolation(ctx):
     """Read-only course tree, nothing else of the host (not the tree's neighbours, /root, /home,
-    /etc/shadow), no network,
-    an unprivileged user."""
+    /etc/shadow), no network (not even the host's loopback), an unprivileged user.
+
+    The neighbour is a marker directory made beside the tree for this case, so the check holds
+    wherever the tree is (CI clones it under /tmp, where the sandbox's own /tmp also lives); the
+    network probe connects only to a listener on the host's 127.0.0.1, never off the machine."""
     c, work = Check(), ctx["scratch"]()
+    sibling = os.path.join(os.path.dirname(ROOT), f".vmkit-sibling-probe-{os.getpid()}")
+    os.makedirs(sibling, exist_ok=True)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
     probe = f"""
 import os, socket
 def attempt(f):
@@ -217,10 +238,16 @@ print("write-tree", attempt(lambda: open("{ROOT}/tests/debugger/checks/fault_zer
 print("write-scratch", attempt(lambda: open("{work}/x", "w")))
 for path in ("/root", "/home", "/etc/shadow", "/var/log"):
     print("sees", path, os.path.exists(path))
-print("tree-siblings", os.listdir("{os.path.dirname(ROOT)}") != ["{os.path.basename(ROOT)}"])
-print("network", attempt(lambda: socket.create_connection(("1.1.1.1", 53), timeout=2)))
+print("tree-siblings", os.path.exists("{sibling}"))
+print("network", attempt(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2)))
 """
-    r = sandboxed([PY, "-c", probe], work, wall=30)
+    try:
+        reach = socket.create_connection(("127.0.0.1", port), timeout=2)  # the listener works from the host
+        reach.close()
+        r = sandboxed([PY, "-c", probe], work, wall=30)
+    finally:
+        listener.close()
+        os.rmdir(sibling)
     lines = set(r.output.splitlines())
     for want in ("uid 65534", "write-tree no", "write-scratch yes", "tree-siblings False", "sees /root False",
                  "sees /home False", "sees /etc/shadow False", "sees /var/log False", "network no"):

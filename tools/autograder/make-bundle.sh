@@ -19,7 +19,8 @@ trap 'rm -rf "$stage"' EXIT
 "$top/tools/release.sh" "$stage/release.tar.gz" >/dev/null
 cp "$here/setup.sh" "$here/run_autograder" "$stage/"
 echo "$lab" > "$stage/lab"
-tar -tzf "$stage/release.tar.gz" | grep -q '^vmkit/reference/' \
+# (grep reads the whole list: with pipefail, grep -q would stop early and tar's SIGPIPE fail the pipe)
+tar -tzf "$stage/release.tar.gz" | grep -c '^vmkit/reference/' >/dev/null \
     || { echo "make-bundle: the release has no reference/" >&2; exit 1; }
 chmod 755 "$stage/setup.sh" "$stage/run_autograder"
 mkdir -p "$(dirname "$out")"
