@@ -65,8 +65,9 @@ def describe_processes(pids):
     return "; ".join(f"{pid}: {cmdline(pid)}" for pid in pids)
 
 
-def left_running(uids, grace=3.0):
-    """Processes of `uids` still there after `grace` seconds (a killed namespace takes a moment)."""
+def left_running(uids, grace=10.0):
+    """Processes of `uids` still there after `grace` seconds (a killed namespace takes a moment,
+    several seconds on a loaded 2-core machine: CI once saw a slot's processes still exiting at 3 s)."""
     deadline = time.monotonic() + grace
     while processes_of(uids) and time.monotonic() < deadline:
         time.sleep(0.05)
