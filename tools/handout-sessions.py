@@ -3,15 +3,19 @@
 debugger exercises on the reference kernel, and list every transcript line
 the kernel no longer prints.
 
-    tools/handout-sessions.py [HANDOUT...]    (default: handouts/lab[1-4]-*.md)
+    tools/handout-sessions.py [--save DIR] [HANDOUT...]
+                                        (default: handouts/lab[1-6]-*.md)
 
 In each handout's section "## 5. Debugger exercise", the `make debug ...
-KCMD='...'` line gives the kernel command line and the `<bochs:N> command`
-lines give the commands (in the order of N, each N once). They are piped
-into `tools/bochs-run debug`; every other line of the section's code blocks
-(not `...`, not a shell command) must appear in the new transcript, prompt
-numbers aside. Exit status 1 if one does not: after a kernel change that
-moves frames or addresses, recapture the transcripts it names.
+KCMD='...'` line gives the kernel command line (and its MEGS=, SWAP=,
+BOOT=, UNTIL= words the machine) and the `<bochs:N> command` lines give
+the commands (in the order of N, each N once). They are piped into
+`tools/bochs-run debug`; every other line of the section's code blocks
+(not `...`, not a shell command, not the host output after a `$ ` line)
+must appear in the new transcript, prompt numbers aside. Exit status 1 if
+one does not: after a kernel change that moves frames or addresses,
+recapture the transcripts it names (--save DIR keeps each replay's whole
+transcript as DIR/<handout>.txt to copy from).
 """
 
 import glob
@@ -25,6 +29,9 @@ SECTION = "## 5. Debugger exercise"
 COMMAND_RE = re.compile(r"^<bochs:(\d+)> ?(.*)$")
 PROMPT_RE = re.compile(r"<bochs:\d+>")
 KCMD_RE = re.compile(r"make debug .*KCMD='([^']*)'")
+MAKE_DEBUG_RE = re.compile(r"^make debug .*$", re.M)
+MACHINE_RE = re.compile(r"\b(MEGS|SWAP|BOOT|UNTIL)=(\S+)")
+MACHINE_FLAGS = {"MEGS": "--megs", "SWAP": "--swap", "BOOT": "--boot", "UNTIL": "--until"}
 SKIP_RE = re.compile(r"^\s*(\.\.\.|make |printf |\$ |\+\d|offset )")
 
 
@@ -36,49 +43,69 @@ def section(path):
     return text[start:end if end > 0 else len(text)]
 
 
+def machine(text):
+    """bochs-run options for the MEGS=, SWAP=, BOOT=, UNTIL= words of the `make debug` line."""
+    line = MAKE_DEBUG_RE.search(text)
+    words = MACHINE_RE.findall(KCMD_RE.sub("", line.group(0))) if line else []
+    return [a for name, value in words for a in (MACHINE_FLAGS[name], value)]
+
+
 def session(text):
-    """(kernel command line, commands in prompt order, expected lines)."""
+    """(kernel command line, machine options, commands in prompt order, expected lines)."""
     kcmd = KCMD_RE.search(text)
     blocks = re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
     commands, expected = {}, []
-    for line in (l.rstrip() for b in blocks for l in b.splitlines()):
-        m = COMMAND_RE.match(line)
-        if m:
-            commands.setdefault(int(m.group(1)), m.group(2))
-        if line.strip() and not SKIP_RE.match(line) and not line.startswith(" " * 10):
-            expected.append(line)
-    return kcmd.group(1) if kcmd else None, [commands[n] for n in sorted(commands)], expected
+    for block in blocks:
+        for line in (l.rstrip() for l in block.splitlines()):
+            if line.startswith("$ "):
+                break  # a host command: the rest of the block is its output, not the debugger's
+            m = COMMAND_RE.match(line)
+            if m:
+                commands.setdefault(int(m.group(1)), m.group(2))
+            if line.strip() and not SKIP_RE.match(line) and not line.startswith(" " * 10):
+                expected.append(line)
+    return (kcmd.group(1) if kcmd else None, machine(text), [commands[n] for n in sorted(commands)],
+            expected)
 
 
-def replay(kcmd, commands):
+def replay(kcmd, options, commands):
     """The transcript of the commands (then `q`) in a fresh `make debug`."""
     feed = "".join(c + "\n" for c in commands) + "q\n"
     kernel = os.path.join(ROOT, "build", "reference", "kernel.elf")
     run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bochs-run"), "debug", "--kernel", kernel,
-                          "--cmdline", kcmd, "--workdir", os.path.join(ROOT, "build", "reference", "runs",
-                                                                      "handout-sessions")],
+                          "--cmdline", kcmd, *options, "--workdir", os.path.join(ROOT, "build", "reference",
+                                                                                 "runs", "handout-sessions")],
                          input=feed, capture_output=True, text=True, timeout=300, cwd=ROOT)
     return run.stdout
 
 
-def check(path):
+def check(path, save=None):
     """Lines of `path`'s transcripts that the replay did not print."""
-    kcmd, commands, expected = session(section(path))
+    kcmd, options, commands, expected = session(section(path))
     if kcmd is None or not commands:
         return [f"{path}: no `make debug ... KCMD=` line or no commands in its debugger exercise"]
-    printed = PROMPT_RE.sub("<bochs>", replay(kcmd, commands))
+    transcript = replay(kcmd, options, commands)
+    if save:
+        os.makedirs(save, exist_ok=True)
+        with open(os.path.join(save, os.path.basename(path).replace(".md", ".txt")), "w") as out:
+            out.write(transcript)
+    printed = PROMPT_RE.sub("<bochs>", transcript)
     return [f"{os.path.relpath(path, ROOT)}: no longer printed: {line}" for line in expected
             if PROMPT_RE.sub("<bochs>", line) not in printed]
 
 
 def main(argv):
     """Check each handout; exit 1 if any transcript line changed."""
-    paths = argv[1:] or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[1-4]-*.md")))
+    args = argv[1:]
+    save = None
+    if args[:1] == ["--save"]:
+        save, args = args[1], args[2:]
+    paths = args or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[1-6]-*.md")))
     made = subprocess.run(["make", "--no-print-directory", "all"], cwd=ROOT, capture_output=True, text=True)
     if made.returncode:
         print(made.stdout[-2000:] + made.stderr[-2000:])
         return 2
-    missing = [m for p in paths for m in check(p)]
+    missing = [m for p in paths for m in check(p, save)]
     print("\n".join(missing) if missing else f"{len(paths)} handout sessions replayed: every transcript line is "
           "printed as shown")
     return 1 if missing else 0
