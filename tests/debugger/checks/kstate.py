@@ -127,12 +127,13 @@ def vpage_live(dbg, pool, handle):
 
 # ---- processes and their page tables (lab 4) ----------------------------------
 #
-#   Process (os/proc/process.h), 88 bytes, on the kernel heap (the words
-#   read here are its first 72):
+#   Process (os/proc/process.h), 104 bytes, on the kernel heap (the words
+#   read here are its first 72; the static_assert beside the struct pins them):
 #     +0 pid, +4 char name[32], +36 state (byte: 0 Alive, 1 Zombie),
 #     +40 space (AddressSpace*), +44 thread, +48 parent, +52 exit_status,
 #     +56 child_exited (8 bytes), +64 newer, +68 older, +72 free_ranges,
-#     +84 callers
+#     +84 callers, then lab 5's +88 clock_hand, +92 scans, +96 evictions,
+#     +100 page_ins
 #   AddressSpace (os/vm/address_space.h): +0 m_directory (physical address)
 #   The recency list: the file-local g_top (os/proc/process.cpp), linked
 #   through `older`.
