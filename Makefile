@@ -11,6 +11,19 @@
 PYTHON   := /usr/bin/python3
 FLAVOUR  ?= reference
 BUILD    := build/$(FLAVOUR)
+# Objects depend on their source, never on the flavour: one copy of each in
+# build/kobj (kernel) and build/uobj (user programs), shared by every flavour.
+KOBJ     := build/kobj
+UOBJ     := build/uobj
+
+# Parallel builds by default, one job per core. MAKEFLAGS is not exported:
+# the tools run make again from Python, where a parent's jobserver is out
+# of reach, so each make sets its own -j (command-line variables still
+# reach sub-makes through the environment).
+ifeq ($(filter -j% j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
+unexport MAKEFLAGS
 KERNEL   := $(BUILD)/kernel.elf
 SYMBOLS  := $(BUILD)/kernel.sym
 ISO      := $(BUILD)/os.iso
@@ -32,7 +45,7 @@ KTEST_SRCS := $(sort $(wildcard tests/kernel/cases/*.cpp))
 LAB_SRCS  = $(shell $(PYTHON) tools/labs.py sources $(FLAVOUR))
 LAB_OBJS  = $(shell $(PYTHON) tools/labs.py objects $(FLAVOUR))
 KSRCS     = $(OS_SRCS) $(KTEST_SRCS) $(LAB_SRCS)
-KOBJS     = $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS)) $(LAB_OBJS)
+KOBJS     = $(patsubst %,$(KOBJ)/%.o,$(KSRCS)) $(LAB_OBJS)
 
 # ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
 CXX_H    := clang++
@@ -81,12 +94,12 @@ doctor:
 	@tools/doctor.sh
 
 # ---- kernel build ----
-$(BUILD)/obj/%.cpp.o: %.cpp
+$(KOBJ)/%.cpp.o: %.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
 	@$(CXX_K) $(KFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(KOBJ)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS    $<"
 	@$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
@@ -117,9 +130,9 @@ UFLAGS      := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 \
                -mgeneral-regs-only -nostdlib -nostdinc++ -Wall -Wextra -Werror=return-type \
                -Ios -Iuser/lib
 USER_LIB_SRCS  := user/lib/crt0.S $(sort $(wildcard user/lib/*.cpp)) os/lib/format.cpp os/lib/string.cpp
-USER_LIB_OBJS  := $(patsubst %,$(USER_BUILD)/lib/%.o,$(notdir $(USER_LIB_SRCS)))
+USER_LIB_OBJS  := $(patsubst %,$(UOBJ)/lib/%.o,$(notdir $(USER_LIB_SRCS)))
 USER_PROGRAMS  := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp))))
-USER_OBJS      := $(patsubst %,$(USER_BUILD)/obj/%.cpp.o,$(USER_PROGRAMS))
+USER_OBJS      := $(patsubst %,$(UOBJ)/obj/%.cpp.o,$(USER_PROGRAMS))
 USER_ELFS      := $(patsubst %,$(USER_BUILD)/%.elf,$(USER_PROGRAMS))
 
 .PHONY: user
@@ -128,38 +141,38 @@ all: user
 $(ISO): $(USER_ELFS)
 .SECONDARY: $(USER_LIB_OBJS) $(USER_OBJS)
 
-$(USER_BUILD)/lib/%.S.o: user/lib/%.S
+$(UOBJ)/lib/%.S.o: user/lib/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS    $<"
 	@$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
 
-$(USER_BUILD)/lib/%.cpp.o: user/lib/%.cpp
+$(UOBJ)/lib/%.cpp.o: user/lib/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
 	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_BUILD)/lib/%.cpp.o: os/lib/%.cpp
+$(UOBJ)/lib/%.cpp.o: os/lib/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $< (user)"
 	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_BUILD)/obj/%.cpp.o: user/programs/%.cpp
+$(UOBJ)/obj/%.cpp.o: user/programs/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
 	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
 
-$(USER_BUILD)/%.elf: $(USER_BUILD)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
+$(USER_BUILD)/%.elf: $(UOBJ)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
 	@echo "  LD    $@"
 	@$(LD_K) -m elf_i386 -T user/user.ld -o $@ $(USER_LIB_OBJS) $< $(BUILTINS)
 
--include $(shell find $(USER_BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(UOBJ) -name '*.d' 2>/dev/null)
 
 # Pristine skeletons for the labN flavours (labs after N), course tree only.
 build/skeletons/%: solutions/%
 	@$(PYTHON) tools/mkskeleton.py --file $< $@
 .PRECIOUS: build/skeletons/%
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(KOBJ) -name '*.d' 2>/dev/null)
 
 # ---- running ----
 MEGS    ?= 32

@@ -33,10 +33,10 @@ import sandbox  # noqa: E402
 OUTPUT_CAP = 2 << 20  # bytes of a test binary's output kept; past it the binary is stopped
 
 
-def build(flavour, target):
-    """Build one test binary through make; returns (ok, output)."""
-    p = subprocess.run(["make", "--no-print-directory", f"FLAVOUR={flavour}", target], cwd=ROOT,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def build(flavour, *targets, keep_going=False):
+    """Build test binaries through make; returns (ok, output)."""
+    cmd = ["make", "--no-print-directory", f"FLAVOUR={flavour}"] + ["-k"] * keep_going + list(targets)
+    p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p.returncode == 0, p.stdout
 
 
@@ -149,10 +149,16 @@ def main():
     only = [t for item in args.only for t in item.split(",") if t]
     os.makedirs(args.results, exist_ok=True)
     dirs = labs.manifest_host_dirs(args.lab)
+    suffixes = ["", "-asan"] if args.asan and not args.no_asan else [""]
+    if not args.no_build:
+        # Every binary in one parallel make (-k: the others build whatever one's
+        # error); the per-binary build below then only reports each one's state.
+        build(args.flavour, *[f"build/host/{args.flavour}/{d}/tests{s}" for d in dirs for s in suffixes],
+              keep_going=True)
     total_failed = 0
     for d in dirs:
         passed_plain = None
-        for suffix in (["", "-asan"] if args.asan and not args.no_asan else [""]):
+        for suffix in suffixes:
             tag = f"host-{d}{suffix}"
             target = f"build/host/{args.flavour}/{d}/tests{suffix}"
             ok, out = (True, "") if args.no_build else build(args.flavour, target)

@@ -10,7 +10,7 @@ or powering the machine off. For lab N this checks, in the tree it runs in:
      "policy_common"), and every file the kernel build read for it (its .d
      file) is a framework header under os/;
   2. symbols: every external symbol the lab's compiled objects use, in the
-     kernel build (build/<flavour>/obj/labs/labN/) and in the host build
+     kernel build (build/kobj/labs/labN/) and in the host build
      (build/host/obj/plain/labs/labN/), is allowed, or defined by the
      lab's own files ("Class::*" allows every member of a class);
   3. sections: no global constructors or destructors (.init_array, .ctors,
@@ -75,7 +75,8 @@ def allowed(lab):
 
 
 def kernel_object(flavour, n, source):
-    return os.path.join(ROOT, "build", flavour, "obj", "labs", f"lab{n}", source + ".o")
+    """The kernel object of a lab file (build/kobj: the same for every flavour, as for the host)."""
+    return os.path.join(ROOT, "build", "kobj", "labs", f"lab{n}", source + ".o")
 
 
 def host_object(flavour, n, source):

@@ -20,7 +20,7 @@ cd "$top"
 mapfile -t sources < <(/usr/bin/python3 tools/labs.py sources reference)
 targets=()
 for s in "${sources[@]}"; do
-    targets+=("build/reference/obj/$s.o" "build/host/obj/plain/$s.o" "build/host/obj/asan/$s.o")
+    targets+=("build/kobj/$s.o" "build/host/obj/plain/$s.o" "build/host/obj/asan/$s.o")
 done
 make --no-print-directory -s FLAVOUR=reference "${targets[@]}" >/dev/null
 
@@ -29,7 +29,7 @@ git ls-files -z | grep -zv -e '^solutions/' -e '^release/' -e '^README.md$' | xa
 cp release/README.md "$stage/README.md"
 for s in "${sources[@]}"; do                      # solutions/labN/x.cpp
     rel=${s#solutions/}; obj=${rel%.cpp}.o
-    install -D -m 644 "build/reference/obj/$s.o" "$stage/reference/kernel/$obj"
+    install -D -m 644 "build/kobj/$s.o" "$stage/reference/kernel/$obj"
     install -D -m 644 "build/host/obj/plain/$s.o" "$stage/reference/host/$obj"
     install -D -m 644 "build/host/obj/asan/$s.o" "$stage/reference/host-asan/$obj"
 done
