@@ -105,6 +105,7 @@ $(KOBJ)/%.S.o: %.S
 	@$(CXX_K) --target=i686-unknown-none-elf -march=i686 -c $< -o $@
 
 $(KERNEL): $(KOBJS) os/arch/x86/kernel.ld
+	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(LD_K) -m elf_i386 --orphan-handling=error -T os/arch/x86/kernel.ld -o $@ $(KOBJS) $(BUILTINS)
 
@@ -162,6 +163,7 @@ $(UOBJ)/obj/%.cpp.o: user/programs/%.cpp
 	@$(CXX_K) $(UFLAGS) -MMD -MP -c $< -o $@
 
 $(USER_BUILD)/%.elf: $(UOBJ)/obj/%.cpp.o $(USER_LIB_OBJS) user/user.ld
+	@mkdir -p $(dir $@)
 	@echo "  LD    $@"
 	@$(LD_K) -m elf_i386 -T user/user.ld -o $@ $(USER_LIB_OBJS) $< $(BUILTINS)
 
