@@ -71,8 +71,10 @@ def load(kind, path=paths.MANIFEST):
 
 
 def select(cases, lab=None, only=None):
-    """Cases of one lab (None: all labs), narrowed to names in `only` if given."""
-    chosen = [c for c in cases if lab is None or c.lab == lab]
+    """Cases of the labs in `lab` (a number or a set of them; None: all labs),
+    narrowed to names in `only` if given."""
+    labs = {lab} if isinstance(lab, int) else lab
+    chosen = [c for c in cases if labs is None or c.lab in labs]
     if only:
         chosen = [c for c in chosen if c.name in only]
     return chosen

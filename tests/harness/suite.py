@@ -66,12 +66,21 @@ def failure_details(run):
     return ""
 
 
+def lab_set(text):
+    """`--lab` as a set of lab numbers: "3" or a range "0-4"."""
+    first, _, last = text.partition("-")
+    try:
+        return set(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a lab number or a range N-M: {text!r}")
+
+
 def parse_args(kind, description, argv=None):
     """Command-line options common to both runners."""
     junit, json_path = results.default_paths(kind)
     p = argparse.ArgumentParser(description=description)
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--lab", type=int, help="run lab N's cases only")
+    which.add_argument("--lab", type=lab_set, help="run lab N's cases only (or labs N-M)")
     which.add_argument("--all", action="store_true", help="run every lab's cases (default)")
     p.add_argument("--flavour", default=os.environ.get("FLAVOUR", "reference"),
                    help="kernel build/<flavour>/kernel.elf (default: $FLAVOUR or reference)")
