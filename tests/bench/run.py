@@ -10,7 +10,9 @@ Nothing here passes or fails; the tests assert behaviour elsewhere.
 Rows run on the test runs' boot path (the shim) unless they name GRUB; the
 boot rows give both paths (tests/harness/boot.py). `SUITE_RUNS=3` (make bench
 SUITE_RUNS=3) also times `tests/kernel/run.py` plus `tests/debugger/run.py`,
-the median of that many runs, with the load average.
+the median of that many runs, with the load average. `BENCH_ONLY=WORD`
+prints only the rows whose name holds WORD (e.g. BENCH_ONLY="lab 6"), and
+skips the wall-clock rows.
 """
 import hashlib
 import os
@@ -199,8 +201,11 @@ def suite_figures(flavour, runs):
 def main():
     flavour = os.environ.get("FLAVOUR", "reference")
     runs = {}
+    only = os.environ.get("BENCH_ONLY", "")
     print(f"benchmarks ({flavour} kernel, Bochs, guest instructions)")
     for name, test, megs, where, *swap in FIGURES:
+        if only and only not in name:
+            continue
         if test is None:  # derived from earlier rows
             print(f"  {name:<84} {figure(None, where, runs):>10}")
             continue
@@ -209,6 +214,8 @@ def main():
         run = runs[(test, megs)]
         value = figure(run, where)
         print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"))
+    if only:
+        return
     for name, value in wall_figures(flavour) + suite_figures(flavour, int(os.environ.get("SUITE_RUNS") or 0)):
         print(f"  {name:<84} {value:>10}")
 

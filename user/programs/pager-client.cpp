@@ -241,17 +241,20 @@ int bench_mode(uint32_t store, uint32_t pages)
 {
     if (!map_file(kFileMapping, store, pages, 0))
         return 1;
+    // The first page-in waits while the pager times its refused replies
+    // (mode=bench): it is not counted.
     uint64_t total = 0;
     uint32_t bad = 0;
     for (uint32_t p = 0; p < pages; ++p) {
         auto* word = reinterpret_cast<volatile uint32_t*>(page_at(kFileMapping, p));
         uint64_t t0 = rdtsc();
         uint32_t w = *word;
-        total += rdtsc() - t0;
+        if (p > 0)
+            total += rdtsc() - t0;
         bad += w != pattern_word(kFileTag, p, 0);
     }
     check("bench-pages-match-file", bad == 0, "%u of %u pages differ", bad, pages);
-    value("pager_page_in_instructions", total / pages);
+    value("pager_page_in_instructions", pages > 1 ? total / (pages - 1) : 0);
     return verdict_status();
 }
 

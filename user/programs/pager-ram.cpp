@@ -198,9 +198,7 @@ int main(const char* args)
         if (r.kind == kPagerPageOut) {
             if (r.offset >= disk)
                 continue; // no room: no acknowledgement, the kernel keeps the page
-            uint8_t* to = g_disk + r.offset * 4096;
-            for (uint32_t i = 0; i < 4096; ++i)
-                to[i] = g_buffer[i];
+            memcpy(g_disk + r.offset * 4096, g_buffer, 4096);
             g_written[r.offset / 8] |= uint8_t(1u << (r.offset % 8));
             PagerReply ack = answer_for(r, nullptr);
             if (sys::pager_reply(&ack) == 0)

@@ -1,0 +1,129 @@
+// pager_transport.cpp: pager_receive and pager_reply (vm/pager_store.h), the
+// two system calls by which a pager takes requests and answers them.
+//
+// pager_receive hands the pager its oldest request not yet received (id,
+// kind, store, offset; a page-out's page is copied into the pager's buffer)
+// and blocks while there is none. pager_reply passes the pager's answer,
+// untrusted, to lab 6's checks (accept_page_in / accept_page_out): for a
+// page-in the data page must be readable memory of the pager, and lab 6
+// copies it onto a new frame of the kernel's, so nothing the pager does to
+// its page afterwards reaches the faulting process. A refused reply changes
+// nothing and returns kErrRefused.
+#include "vm/pager_internal.h"
+
+#include "arch/mmu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/trap.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "proc/user_memory.h"
+
+namespace pager {
+
+namespace {
+
+// The request of pager `s` to hand out next: not yet received, earliest
+// deadline (the oldest). nullptr if none.
+Request* next_for(const PagerStore& s)
+{
+    const Request* best = nullptr;
+    for (uint32_t i = 0; i < kSlots; ++i) {
+        const Request& r = g_table.slot(i);
+        if (r.in_use() && r.store == s.m_number && !r.received && (!best || r.deadline < best->deadline))
+            best = &r;
+    }
+    return best ? g_table.find(best->id) : nullptr;
+}
+
+} // namespace
+
+// pager_receive(request pointer, page buffer, timeout ticks)
+int32_t sys_pager_receive(const TrapFrame& f)
+{
+    PagerStore* s = pager_of(process::current());
+    if (!s)
+        return kErrNotFound;
+    uint32_t buffer = f.ecx;
+    if (!paging::is_page_aligned(buffer))
+        return kErrInvalid;
+    uint32_t until = f.edx ? now() + f.edx : 0;
+    for (;;) {
+        // Both user buffers present first (this may block); from here on
+        // nothing blocks until the copies are done, so they cannot fault.
+        if (!user_memory::range_ok(f.ebx, sizeof(PagerRequest), true)
+            || !user_memory::range_ok(buffer, kPageBytes, true))
+            return kErrFault;
+        s = pager_of(process::current());
+        if (!s)
+            return kErrNotFound;
+        Request* r = next_for(*s);
+        if (r) {
+            r->received = true;
+            record(Event::Receive, *r);
+            PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
+            memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
+            if (r->kind == Kind::PageOut)
+                memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
+            if (r->kind == Kind::Release) {
+                g_table.retire(r->id); // no reply: done once received
+                ++counters().releases_received;
+            }
+            return 0;
+        }
+        // Nothing for us: wait (no buffer check again until a request came).
+        while (!next_for(*s)) {
+            if (until) {
+                if (now() >= until)
+                    return kErrTimedOut;
+                s->m_napping = sched::current(); // a request wakes it early (issued())
+                sched::sleep_ticks(until - now());
+                if (PagerStore* again = pager_of(process::current()))
+                    again->m_napping = nullptr;
+            } else {
+                s->m_receivers.sleep();
+            }
+            if (!(s = pager_of(process::current())))
+                return kErrNotFound;
+        }
+    }
+}
+
+// pager_reply(reply pointer)
+int32_t sys_pager_reply(const TrapFrame& f)
+{
+    PagerReply in;
+    if (!user_memory::copy_from(&in, f.ebx, sizeof in))
+        return kErrFault;
+    PagerStore* s = pager_of(process::current());
+    if (!s)
+        return kErrNotFound;
+    Reply reply { in.id, in.kind, in.store, in.offset, in.size, in.count };
+    Request* r = g_table.find(in.id);
+    Kind kind = r && r->store == s->m_number ? r->kind : Kind::None;
+    Verdict v;
+    if (kind == Kind::PageIn && (v = g_table.check(reply, s->m_number)) == Verdict::Accepted) {
+        // The data page must be readable memory of the pager; bring it in
+        // (this may block), then check again: the request may have ended.
+        if (!paging::is_page_aligned(in.data) || !user_memory::range_ok(in.data, kPageBytes, false))
+            v = Verdict::BadData;
+        else
+            v = accept_page_in(g_table, reply, s->m_number, reinterpret_cast<const void*>(uintptr_t(in.data)));
+        if (v == Verdict::Accepted)
+            ++counters().page_ins;
+    } else if (kind == Kind::PageOut) {
+        v = accept_page_out(g_table, reply, s->m_number);
+        if (v == Verdict::Accepted)
+            ++counters().page_outs;
+    } else if (kind != Kind::PageIn) {
+        v = g_table.check(reply, s->m_number); // unknown id, or a release (which takes no reply)
+    }
+    record(Event::Reply, in.id, Kind(in.kind <= 3 ? in.kind : 0), uint8_t(in.store), in.offset, v);
+    if (v == Verdict::Accepted) {
+        ++counters().accepted;
+        return 0;
+    }
+    ++counters().refused;
+    return v == Verdict::NoFrame ? kErrNoMemory : kErrRefused;
+}
+
+} // namespace pager
