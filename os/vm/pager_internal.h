@@ -62,6 +62,10 @@ private:
 // The pager store of live pager process `p`, or of live store `number`; nullptr if none.
 PagerStore* pager_of(const Process* p);
 PagerStore* live_pager(uint32_t number);
+uint32_t index_of(const PagerStore* s); // its entry in the pager table, 0..kMaxPagers-1
+
+// A pager went: its disk slots read as zeros for the next one (pager_disk.cpp).
+void disk_forget(uint32_t index);
 bool any_pager();
 
 // The deadline thread (pager_deadlines.cpp): started by pager_register,

@@ -127,6 +127,8 @@ PagerStore* live_pager(uint32_t number)
     return nullptr;
 }
 
+uint32_t index_of(const PagerStore* s) { return uint32_t(s - g_pagers); }
+
 RequestTable& table() { return g_table; }
 
 uint8_t store_of(const Process* p)
@@ -163,6 +165,7 @@ void process_exited(Process* p)
         }
     }
     kfree(s->m_vpages);
+    disk_forget(index_of(s));
     s->m_owner = nullptr;
     s->m_number = 0;
     s->m_vpages = nullptr;

@@ -107,5 +107,6 @@ int32_t sys_pager_reply(const TrapFrame& f);
 int32_t sys_map_store(const TrapFrame& f);
 int32_t sys_spawn_from_store(const TrapFrame& f);
 int32_t sys_module_read(const TrapFrame& f);
+int32_t sys_pager_disk(const TrapFrame& f);
 
 } // namespace pager

@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm/resolve.h"
 
 namespace pager {
 
@@ -35,6 +36,24 @@ Request* next_for(const PagerStore& s)
     return best ? g_table.find(best->id) : nullptr;
 }
 
+// Both user buffers of pager_receive present at once: bringing one in may
+// block, or make lab 5's collector take the other back, so check both again
+// until a pass found both present without resolving a fault (then nothing
+// ran in between). Then nothing blocks until the copies are done.
+constexpr int kBufferPasses = 16;
+bool buffers_present(uint32_t request, uint32_t buffer)
+{
+    for (int pass = 0; pass < kBufferPasses; ++pass) {
+        uint32_t faults = vm::faults_total();
+        if (!user_memory::range_ok(request, sizeof(PagerRequest), true)
+            || !user_memory::range_ok(buffer, kPageBytes, true))
+            return false;
+        if (vm::faults_total() == faults)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 // pager_receive(request pointer, page buffer, timeout ticks)
@@ -48,10 +67,7 @@ int32_t sys_pager_receive(const TrapFrame& f)
         return kErrInvalid;
     uint32_t until = f.edx ? now() + f.edx : 0;
     for (;;) {
-        // Both user buffers present first (this may block); from here on
-        // nothing blocks until the copies are done, so they cannot fault.
-        if (!user_memory::range_ok(f.ebx, sizeof(PagerRequest), true)
-            || !user_memory::range_ok(buffer, kPageBytes, true))
+        if (!buffers_present(f.ebx, buffer))
             return kErrFault;
         s = pager_of(process::current());
         if (!s)

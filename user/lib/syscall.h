@@ -96,6 +96,11 @@ void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, ui
 int spawn_from_store(const char* program, const char* args, uint32_t store);
 // Copy up to `length` bytes of boot module `name` from `offset` to `buffer`.
 int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length);
+// A pager's own slots on the swap disk (`pager_disk=N` on the kernel command
+// line): read slot `slot` into the page at `buffer` (kPagerDiskRead), or
+// write it from there (kPagerDiskWrite). 0, or kErrNotFound (not a pager, or
+// no slots), kErrInvalid, kErrFault, kErrIo. Blocks while the disk works.
+int pager_disk(uint32_t op, uint32_t slot, void* buffer);
 
 } // namespace sys
 

@@ -31,8 +31,14 @@
 // `file=NAME` (every mode): the file is boot module NAME instead (a file
 // server: page p is the module's bytes [4096 p, 4096 p + 4096), zero past
 // its end), read with module_read.
+// `backing=disk` (every mode): the RAM disk is the pager's own slots on the
+// swap disk instead (pager_disk, the kernel's `pager_disk=N`; `disk` slots
+// of them): the pager keeps no page of its file in RAM, as a real pager
+// would not (make bench's comparison with lab 5's swap store under memory
+// pressure).
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
+// `scribble=0` leaves that out (make bench: it is a test, not a pager's work).
 // Verdicts: pager-registered, and per mode the checks above; VALUEs:
 // page_ins, page_outs, releases, refused.
 #include "program.h"
@@ -49,7 +55,7 @@ alignas(4096) uint8_t g_scratch[4096]; // a page-in's answer is built here
 uint8_t g_written[kMaxPages / 8];      // pages the RAM disk holds (a page-out came)
 
 struct Stats {
-    uint32_t page_ins, page_outs, releases, refused_ok, refused_bad, accepted_bad;
+    uint32_t page_ins, page_outs, releases, refused_ok, refused_bad, accepted_bad, disk_errors;
 } g_stats;
 
 PagerReply answer_for(const PagerRequest& r, const void* data)
@@ -111,11 +117,18 @@ void all_lies(const PagerRequest& r, const void* data)
 }
 
 uint8_t* g_disk;       // kMaxPages pages of RAM disk, demand-zero until written
+bool g_on_disk;        // backing=disk: the pages are on the swap disk's pager slots, not at g_disk
 char g_file[64];       // file=NAME: serve this boot module
+
+bool written(uint32_t offset) { return offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))); }
 
 const void* page_in_data(uint32_t offset)
 {
-    if (offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))))
+    if (written(offset) && g_on_disk) {
+        g_stats.disk_errors += sys::pager_disk(kPagerDiskRead, offset, g_scratch) != 0;
+        return g_scratch;
+    }
+    if (written(offset))
         return g_disk + offset * 4096;
     if (g_file[0]) {
         int n = sys::module_read(g_file, offset * 4096, g_scratch, 4096);
@@ -167,12 +180,21 @@ int main(const char* args)
     uint32_t disk = arg(args, "disk").number(64);
     if (disk > kMaxPages)
         disk = kMaxPages;
-    g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
-    if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
-        return 1;
+    bool scribbles = arg(args, "scribble").number(1) != 0;
+    g_on_disk = arg(args, "backing").is("disk");
+    if (!g_on_disk) {
+        g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
+        if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
+            return 1;
+    }
     if (arg(args, "prefill").number(0))
         for (uint32_t p = 0; p < disk; ++p) {
-            fill_page(g_disk + p * 4096, kFileTag, p);
+            uint8_t* page = g_on_disk ? g_scratch : g_disk + p * 4096;
+            fill_page(page, kFileTag, p);
+            if (g_on_disk && sys::pager_disk(kPagerDiskWrite, p, page) != 0) {
+                ++g_stats.disk_errors;
+                break;
+            }
             g_written[p / 8] |= uint8_t(1u << (p % 8));
         }
 
@@ -198,7 +220,14 @@ int main(const char* args)
         if (r.kind == kPagerPageOut) {
             if (r.offset >= disk)
                 continue; // no room: no acknowledgement, the kernel keeps the page
-            memcpy(g_disk + r.offset * 4096, g_buffer, 4096);
+            if (g_on_disk) {
+                if (sys::pager_disk(kPagerDiskWrite, r.offset, g_buffer) != 0) {
+                    ++g_stats.disk_errors;
+                    continue; // not stored: no acknowledgement, the kernel keeps the page
+                }
+            } else {
+                memcpy(g_disk + r.offset * 4096, g_buffer, 4096);
+            }
             g_written[r.offset / 8] |= uint8_t(1u << (r.offset % 8));
             PagerReply ack = answer_for(r, nullptr);
             if (sys::pager_reply(&ack) == 0)
@@ -266,7 +295,8 @@ int main(const char* args)
         } else {
             ++g_stats.accepted_bad;
         }
-        scribble(data);
+        if (scribbles)
+            scribble(data);
         if (mode.is("replay"))
             lie(good); // the same answer twice
         previous = good;
@@ -278,6 +308,8 @@ int main(const char* args)
     value("refused", g_stats.refused_ok);
     if (mode.is("own-store"))
         return use_own_store(store);
+    if (g_on_disk)
+        check("disk-transfers-ok", g_stats.disk_errors == 0, "%u pager_disk calls failed", g_stats.disk_errors);
     check("good-replies-accepted", g_stats.accepted_bad == 0, "%u correct replies were refused", g_stats.accepted_bad);
     if (mode.is("lie") || mode.is("replay") || mode.is("flood") || mode.is("slow"))
         check("bad-replies-refused", g_stats.refused_ok > 0 && g_stats.refused_bad == 0,
