@@ -35,7 +35,9 @@
 //  23  module_read name, offset, buffer, length          bytes copied from a boot module (a file server's files)
 //  24  pager_disk op, slot, page buffer                  lab 6: 0 once a pager's own disk slot is read into
 //                                                        the buffer (kPagerDiskRead) or written from it
-//                                                        (kPagerDiskWrite); blocks while the disk works
+//                                                        (kPagerDiskWrite); blocks while the disk works.
+//                  kPagerDiskReply, slot, PagerReply ptr 0, kErrRefused: pager_reply of a page-in whose data
+//                                                        is the slot's page (read by the kernel onto its frame)
 //
 // Address space. User space is [0x1000, 0xC0000000). Every address and
 // range argument must lie wholly inside it (a range that reaches or wraps
@@ -177,6 +179,7 @@ constexpr uint32_t kPagerPageOut = 2; // "write this": the page is in the receiv
 constexpr uint32_t kPagerRelease = 3; // "I don't need you anymore": no reply
 constexpr uint32_t kPagerDiskRead = 0;  // pager_disk: slot -> buffer
 constexpr uint32_t kPagerDiskWrite = 1; // pager_disk: buffer -> slot
+constexpr uint32_t kPagerDiskReply = 2; // pager_disk: answer a page-in with the slot's page (no copy through the pager)
 constexpr uint32_t kFirstPagerStore = 16; // pager store numbers are 16..255, never reused in one boot
 
 // What pager_receive fills in.

@@ -38,6 +38,10 @@ inline void record(Event event, const Request& r, Verdict verdict = Verdict::Acc
     record(event, r.id, r.kind, r.store, r.offset, verdict);
 }
 
+// The end of every reply (pager_reply, pager_disk's reply from a slot): the
+// trace, the counters, and the system call's result for verdict `v`.
+int32_t reply_ended(const PagerReply& in, Verdict v);
+
 // Page-outs in flight to pager `store` (0: to every pager).
 uint32_t page_outs_in_flight(uint8_t store);
 
@@ -69,7 +73,7 @@ void disk_forget(uint32_t index);
 bool any_pager();
 
 // The deadline thread (pager_deadlines.cpp): started by pager_register,
-// woken when a request is issued or a pager goes.
+// woken when a pager goes (it ends with the last one).
 bool start_deadline_thread();
 void wake_deadline_thread();
 // The deadline given to requests issued now.

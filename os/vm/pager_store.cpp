@@ -88,7 +88,6 @@ bool PagerStore::issued(uint32_t id, Kind kind, uint32_t offset)
         sched::make_ready(m_napping);
         m_napping = nullptr;
     }
-    wake_deadline_thread();
     return true;
 }
 

@@ -24,7 +24,8 @@ namespace pager {
 namespace {
 
 // The request of pager `s` to hand out next: not yet received, earliest
-// deadline (the oldest). nullptr if none.
+// deadline (the oldest; not page-ins first: a page-in may need the frame a
+// page-out frees). nullptr if none.
 Request* next_for(const PagerStore& s)
 {
     const Request* best = nullptr;
@@ -39,19 +40,21 @@ Request* next_for(const PagerStore& s)
 // Both user buffers of pager_receive present at once: bringing one in may
 // block, or make lab 5's collector take the other back, so check both again
 // until a pass found both present without resolving a fault (then nothing
-// ran in between). Then nothing blocks until the copies are done.
+// ran in between). Then nothing blocks until the copies are done. 1: the
+// first pass found both present (nothing ran at all); 2: a later pass did;
+// 0: a buffer is bad, or kBufferPasses did not do.
 constexpr int kBufferPasses = 16;
-bool buffers_present(uint32_t request, uint32_t buffer)
+int buffers_present(uint32_t request, uint32_t buffer)
 {
-    for (int pass = 0; pass < kBufferPasses; ++pass) {
+    for (int pass = 1; pass <= kBufferPasses; ++pass) {
         uint32_t faults = vm::faults_total();
         if (!user_memory::range_ok(request, sizeof(PagerRequest), true)
             || !user_memory::range_ok(buffer, kPageBytes, true))
-            return false;
+            return 0;
         if (vm::faults_total() == faults)
-            return true;
+            return pass == 1 ? 1 : 2;
     }
-    return false;
+    return 0;
 }
 
 } // namespace
@@ -66,41 +69,49 @@ int32_t sys_pager_receive(const TrapFrame& f)
     if (!paging::is_page_aligned(buffer))
         return kErrInvalid;
     uint32_t until = f.edx ? now() + f.edx : 0;
+    // Bad buffers fail at once, request or not. `fresh`: they were found
+    // present and nothing has run since.
+    int present = buffers_present(f.ebx, buffer);
+    if (!present)
+        return kErrFault;
+    bool fresh = present == 1;
     for (;;) {
-        if (!buffers_present(f.ebx, buffer))
-            return kErrFault;
-        s = pager_of(process::current());
-        if (!s)
-            return kErrNotFound;
         Request* r = next_for(*s);
-        if (r) {
-            r->received = true;
-            record(Event::Receive, *r);
-            PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
-            memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
-            if (r->kind == Kind::PageOut)
-                memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
-            if (r->kind == Kind::Release) {
-                g_table.retire(r->id); // no reply: done once received
-                ++counters().releases_received;
-            }
-            return 0;
-        }
-        // Nothing for us: wait (no buffer check again until a request came).
-        while (!next_for(*s)) {
+        if (!r) { // nothing for us: wait
             if (until) {
                 if (now() >= until)
                     return kErrTimedOut;
                 s->m_napping = sched::current(); // a request wakes it early (issued())
                 sched::sleep_ticks(until - now());
-                if (PagerStore* again = pager_of(process::current()))
-                    again->m_napping = nullptr;
+                s->m_napping = nullptr;
             } else {
                 s->m_receivers.sleep();
             }
-            if (!(s = pager_of(process::current())))
-                return kErrNotFound;
+            fresh = false;
+            continue;
         }
+        // Both buffers present (this may block: then the request may have
+        // ended meanwhile, look again); from here on nothing blocks until
+        // the copies are done, so they cannot fault.
+        if (!fresh) {
+            present = buffers_present(f.ebx, buffer);
+            if (!present)
+                return kErrFault;
+            fresh = true;
+            if (present != 1 && !(r = next_for(*s)))
+                continue;
+        }
+        r->received = true;
+        record(Event::Receive, *r);
+        PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
+        memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
+        if (r->kind == Kind::PageOut)
+            memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
+        if (r->kind == Kind::Release) {
+            g_table.retire(r->id); // no reply: done once received
+            ++counters().releases_received;
+        }
+        return 0;
     }
 }
 
@@ -133,6 +144,11 @@ int32_t sys_pager_reply(const TrapFrame& f)
     } else if (kind != Kind::PageIn) {
         v = g_table.check(reply, s->m_number); // unknown id, or a release (which takes no reply)
     }
+    return reply_ended(in, v);
+}
+
+int32_t reply_ended(const PagerReply& in, Verdict v)
+{
     record(Event::Reply, in.id, Kind(in.kind <= 3 ? in.kind : 0), uint8_t(in.store), in.offset, v);
     if (v == Verdict::Accepted) {
         ++counters().accepted;

@@ -100,6 +100,8 @@ int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length
 // line): read slot `slot` into the page at `buffer` (kPagerDiskRead), or
 // write it from there (kPagerDiskWrite). 0, or kErrNotFound (not a pager, or
 // no slots), kErrInvalid, kErrFault, kErrIo. Blocks while the disk works.
+// kPagerDiskReply: `buffer` is a PagerReply for a page-in, its data the
+// slot's page (its `data` field is not used): as pager_reply.
 int pager_disk(uint32_t op, uint32_t slot, void* buffer);
 
 } // namespace sys

@@ -35,7 +35,9 @@
 // swap disk instead (pager_disk, the kernel's `pager_disk=N`; `disk` slots
 // of them): the pager keeps no page of its file in RAM, as a real pager
 // would not (make bench's comparison with lab 5's swap store under memory
-// pressure).
+// pressure). A page-in of a page on the disk is answered with
+// pager_disk(kPagerDiskReply) (the kernel reads the slot), except in the
+// modes that send other replies first (lie, replay, flood, bench).
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
 // `scribble=0` leaves that out (make bench: it is a test, not a pager's work).
@@ -202,6 +204,15 @@ int main(const char* args)
         sys::sleep(idle);
         return verdict_status();
     }
+    // The mode, once (the loop below asks for every request).
+    const bool is_bench = mode.is("bench");
+    const bool is_crash = mode.is("crash");
+    const bool is_die = mode.is("die");
+    const bool is_flood = mode.is("flood");
+    const bool is_lie = mode.is("lie");
+    const bool is_own_store = mode.is("own-store");
+    const bool is_replay = mode.is("replay");
+    const bool is_slow = mode.is("slow");
     PagerReply previous {};
     bool have_previous = false, flooded = false;
     for (;;) {
@@ -237,20 +248,23 @@ int main(const char* args)
             continue;
         }
         // A page-in.
-        if (mode.is("die") || mode.is("crash")) {
+        if (is_die || is_crash) {
             if (g_stats.page_ins >= serve) {
                 value("died_with_request", r.id != 0);
-                if (mode.is("crash"))
+                if (is_crash)
                     value("crash", *reinterpret_cast<volatile uint32_t*>(uintptr_t(0)));
                 sys::exit(0);
             }
         }
-        const void* data = page_in_data(r.offset);
-        if (mode.is("replay") && have_previous)
+        // backing=disk, a page on the disk, and nothing to send but the
+        // answer: the kernel reads the slot itself (pager_disk's reply).
+        bool from_slot = g_on_disk && written(r.offset) && !is_lie && !is_replay && !is_flood && !is_bench;
+        const void* data = from_slot ? nullptr : page_in_data(r.offset);
+        if (is_replay && have_previous)
             lie(previous);
-        if (mode.is("lie"))
+        if (is_lie)
             all_lies(r, data);
-        if (mode.is("flood") && !flooded) {
+        if (is_flood && !flooded) {
             flooded = true;
             uint32_t x = 0x9E3779B9u ^ r.id;
             for (uint32_t i = 0; i < flood; ++i) {
@@ -262,7 +276,7 @@ int main(const char* args)
                 lie(bogus);
             }
         }
-        if (mode.is("bench") && !flooded) {
+        if (is_bench && !flooded) {
             flooded = true;
             PagerReply bogus = answer_for(r, data);
             uint64_t t0 = rdtsc();
@@ -279,13 +293,13 @@ int main(const char* args)
             value("refused_unknown_id_instructions", (t1 - t0) / flood);
             value("refused_wrong_offset_instructions", (t2 - t1) / flood);
         }
-        if (mode.is("slow"))
+        if (is_slow)
             sys::sleep(delay);
         else if (delay)
             sys::sleep(delay);
         PagerReply good = answer_for(r, data);
-        rc = sys::pager_reply(&good);
-        if (mode.is("slow")) {
+        rc = from_slot ? sys::pager_disk(kPagerDiskReply, r.offset, &good) : sys::pager_reply(&good);
+        if (is_slow) {
             if (rc == kErrRefused)
                 ++g_stats.refused_ok;
             else
@@ -295,9 +309,9 @@ int main(const char* args)
         } else {
             ++g_stats.accepted_bad;
         }
-        if (scribbles)
+        if (scribbles && data)
             scribble(data);
-        if (mode.is("replay"))
+        if (is_replay)
             lie(good); // the same answer twice
         previous = good;
         have_previous = true;
@@ -306,12 +320,12 @@ int main(const char* args)
     value("page_outs", g_stats.page_outs);
     value("releases", g_stats.releases);
     value("refused", g_stats.refused_ok);
-    if (mode.is("own-store"))
+    if (is_own_store)
         return use_own_store(store);
     if (g_on_disk)
         check("disk-transfers-ok", g_stats.disk_errors == 0, "%u pager_disk calls failed", g_stats.disk_errors);
     check("good-replies-accepted", g_stats.accepted_bad == 0, "%u correct replies were refused", g_stats.accepted_bad);
-    if (mode.is("lie") || mode.is("replay") || mode.is("flood") || mode.is("slow"))
+    if (is_lie || is_replay || is_flood || is_slow)
         check("bad-replies-refused", g_stats.refused_ok > 0 && g_stats.refused_bad == 0,
             "%u refused with kErrRefused, %u not", g_stats.refused_ok, g_stats.refused_bad);
     return verdict_status();
