@@ -14,8 +14,8 @@
 // the pager's buffer is copied to or from it with user_memory, which brings
 // the page in first. The pager sleeps while the disk works. A slot this
 // pager has not written reads as zeros: what an earlier pager left in the
-// same slots never reaches the next one (the written bitmap is cleared when
-// a pager goes).
+// same slots never reaches the next one (the written bitmap, made on first
+// use, is freed when the pager goes).
 //
 // kPagerDiskReply answers a page-in with the page in a slot: the reply is
 // checked as pager_reply checks it (every field, before and after the read:
@@ -123,8 +123,8 @@ int32_t reply_from_slot(PagerStore& s, uint32_t slot, uint32_t user_reply)
 void disk_forget(uint32_t index)
 {
     DiskPort& port = g_ports[index];
-    if (port.written)
-        memset(port.written, 0, (slots_per_pager() + 7) / 8);
+    kfree(port.written); // the next pager starts with nothing written
+    port.written = nullptr;
 }
 
 // pager_disk(op, slot, buffer)

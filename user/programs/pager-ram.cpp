@@ -8,7 +8,9 @@
 //   good      answer every request correctly;
 //   lie       before each correct answer, send every kind of lie (wrong id,
 //             made-up id, wrong kind, store, offset, size, count, bad data
-//             pointer): each must be refused;
+//             pointer): each must be refused; with backing=disk, also three
+//             through pager_disk's reply (wrong id, offset, kind) and one
+//             naming a slot out of range (kErrInvalid);
 //   replay    answer, then send the same answer again; and send the previous
 //             answer again when the next request comes: each refused;
 //   slow      answer every page-in `delay` ticks late (past the deadline): the
@@ -142,6 +144,27 @@ const void* page_in_data(uint32_t offset)
     return g_scratch;
 }
 
+// backing=disk: the same lies through pager_disk's reply from a slot, and a
+// slot out of range: each refused, nothing changed.
+void disk_lies(const PagerRequest& r)
+{
+    PagerReply good = answer_for(r, nullptr);
+    PagerReply x = good;
+    x.id ^= 1u << 6;
+    int rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    x = good;
+    x.offset = r.offset + 1;
+    rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    x = good;
+    x.kind = kPagerPageOut;
+    rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    rc = sys::pager_disk(kPagerDiskReply, 0xFFFFFFu, &good); // no such slot: not even a reply
+    rc == kErrInvalid ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+}
+
 void scribble(const void* data)
 {
     auto* words = static_cast<uint32_t*>(const_cast<void*>(data));
@@ -264,6 +287,8 @@ int main(const char* args)
             lie(previous);
         if (is_lie)
             all_lies(r, data);
+        if (is_lie && g_on_disk)
+            disk_lies(r);
         if (is_flood && !flooded) {
             flooded = true;
             uint32_t x = 0x9E3779B9u ^ r.id;
