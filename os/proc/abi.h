@@ -27,7 +27,8 @@
 //  17  port_close port                                   0 (the caller must own it)
 //  18  pager_register                                    lab 6: the caller becomes a pager: its store number
 //  19  pager_receive struct PagerRequest pointer, page buffer, timeout ticks (0: none)
-//                                                        0 (a page-out's data is in the buffer), kErrTimedOut
+//                                                        0 (a page-out's data is in the buffer), kErrTimedOut,
+//                                                        kErrNoMemory (both buffers could not be had at once: again)
 //  20  pager_reply struct PagerReply pointer             0, or kErrRefused (nothing changed)
 //  21  map_store address, length, flags, store, offset   address (fixed: the range must be free): pages
 //                                                        backed by pager `store` from page `offset` on

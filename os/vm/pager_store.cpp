@@ -11,11 +11,16 @@
 // taken over by a dead store that refuses everything ("pager died").
 #include "vm/pager_internal.h"
 
+#include "arch/mmu.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
 #include "kernel/console.h"
 #include "kernel/heap.h"
 #include "lib/string.h"
 #include "proc/process.h"
+#include "vm/address_space.h"
+#include "vm/collector.h"
 #include "vm/vpage.h"
 
 namespace pager {
@@ -40,6 +45,36 @@ public:
 
 PagerStore g_pagers[kMaxPagers];
 DeadStore g_dead;
+
+// Present user pages of `p` (a walk of its page tables).
+uint32_t present_pages(const Process& p)
+{
+    if (!p.space)
+        return 0;
+    const auto* dir = static_cast<const paging::PageDirectoryEntry*>(mmu::phys_to_virt(p.space->directory()));
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < (layout::kUserTop >> 22); ++d) {
+        if (!dir[d].is_present())
+            continue;
+        const auto* table = static_cast<const paging::PageTableEntry*>(mmu::phys_to_virt(dir[d].table()));
+        for (uint32_t t = 0; t < paging::kEntriesPerTable; ++t)
+            n += table[t].is_present();
+    }
+    return n;
+}
+
+// vm::WiredCheck: a live pager with at most kMaxWiredPages present pages.
+bool wired(Process& p)
+{
+    PagerStore* s = pager_of(&p);
+    if (!s)
+        return false;
+    if (!s->m_counted_at || now() + 1 - s->m_counted_at >= kWiredRecountTicks) {
+        s->m_resident = present_pages(p);
+        s->m_counted_at = now() + 1;
+    }
+    return s->m_resident <= kMaxWiredPages;
+}
 
 } // namespace
 
@@ -169,6 +204,7 @@ void process_exited(Process* p)
     s->m_number = 0;
     s->m_vpages = nullptr;
     s->m_napping = nullptr;
+    s->m_counted_at = 0;
     wake_deadline_thread(); // it may end
     kprintf("pager: store %u is gone (pager %u exited)\n", number, p->pid);
     if (was)
@@ -198,6 +234,7 @@ int32_t sys_pager_register(const TrapFrame&)
         g_seeded = true;
         g_table = RequestTable(uint32_t(cpu::rdtsc()) | 1);
         read_deadline_tunable();
+        vm::set_wired_check(wired);
     }
     if (!start_deadline_thread()) {
         kfree(cache);

@@ -45,6 +45,14 @@ namespace pager {
 constexpr uint32_t kMaxPagers = 4;          // registered at one time
 constexpr uint32_t kMaxStorePages = 8192;   // offsets 0..8191 (32 MiB a store)
 constexpr uint32_t kMaxPageOutsPerPager = kMaxPerPager / 2; // the rest of a pager's share is for page-ins
+// A pager's own memory is wired (lab 5's collector leaves it alone) while it
+// has at most kMaxWiredPages present pages, counted again every
+// kWiredRecountTicks ticks: a pager whose memory is paged out must page
+// itself in before it can answer (double paging), and under pressure it
+// falls behind until its requests expire. A pager with more (a big RAM disk)
+// is collected like any process, so no pager can wire all of RAM.
+constexpr uint32_t kMaxWiredPages = 256;   // 1 MiB
+constexpr uint32_t kWiredRecountTicks = 8;
 
 // One line of the protocol trace. A run of refused replies with the same
 // store and verdict (a flood) is one line with a repeat count, so the ring

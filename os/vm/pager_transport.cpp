@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/user_memory.h"
+#include "vm/address_space.h"
 #include "vm/resolve.h"
 
 namespace pager {
@@ -37,12 +38,28 @@ Request* next_for(const PagerStore& s)
     return best ? g_table.find(best->id) : nullptr;
 }
 
-// Both user buffers of pager_receive present at once: bringing one in may
-// block, or make lab 5's collector take the other back, so check both again
-// until a pass found both present without resolving a fault (then nothing
-// ran in between). Then nothing blocks until the copies are done. 1: the
-// first pass found both present (nothing ran at all); 2: a later pass did;
-// 0: a buffer is bad, or kBufferPasses did not do.
+// Is [address, address + length) present now (writable), without resolving
+// anything? (user_memory::range_ok brings pages in; this only looks.)
+bool present_now(uint32_t address, uint32_t length, bool for_write)
+{
+    Process* p = process::current();
+    uint32_t last = paging::page_round_down(address + length - 1);
+    for (uint32_t page = paging::page_round_down(address);; page += kPageBytes) {
+        Lookup l = p->space->lookup(page);
+        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable))
+            return false;
+        if (page == last)
+            return true;
+    }
+}
+
+// Both user buffers of pager_receive present at once. Bringing one in may
+// block, or make lab 5's collector take the other back, so after bringing
+// both in, look again without resolving anything: both present then, and
+// nothing blocks until the copies are done. 1: both were present at once
+// (nothing resolved, nothing ran); 2: after bringing pages in; 0: a buffer
+// is bad (kErrFault); -1: kBufferPasses passes did not do (memory is too
+// short: kErrNoMemory, the pager may try again).
 constexpr int kBufferPasses = 16;
 int buffers_present(uint32_t request, uint32_t buffer)
 {
@@ -52,9 +69,11 @@ int buffers_present(uint32_t request, uint32_t buffer)
             || !user_memory::range_ok(buffer, kPageBytes, true))
             return 0;
         if (vm::faults_total() == faults)
-            return pass == 1 ? 1 : 2;
+            return 1;
+        if (present_now(request, sizeof(PagerRequest), true) && present_now(buffer, kPageBytes, true))
+            return 2;
     }
-    return 0;
+    return -1;
 }
 
 } // namespace
@@ -72,8 +91,8 @@ int32_t sys_pager_receive(const TrapFrame& f)
     // Bad buffers fail at once, request or not. `fresh`: they were found
     // present and nothing has run since.
     int present = buffers_present(f.ebx, buffer);
-    if (!present)
-        return kErrFault;
+    if (present <= 0)
+        return present == 0 ? kErrFault : kErrNoMemory;
     bool fresh = present == 1;
     for (;;) {
         Request* r = next_for(*s);
@@ -95,8 +114,8 @@ int32_t sys_pager_receive(const TrapFrame& f)
         // the copies are done, so they cannot fault.
         if (!fresh) {
             present = buffers_present(f.ebx, buffer);
-            if (!present)
-                return kErrFault;
+            if (present <= 0)
+                return present == 0 ? kErrFault : kErrNoMemory;
             fresh = true;
             if (present != 1 && !(r = next_for(*s)))
                 continue;

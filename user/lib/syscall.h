@@ -85,7 +85,8 @@ int ipc_reply(Message* message);
 int pager_register();
 // Take the next request into *request (a page-out's data goes into the page
 // at `buffer`, page aligned). Blocks; with timeout_ticks > 0, at most that
-// long (then kErrTimedOut).
+// long (then kErrTimedOut). kErrNoMemory: memory is too short to hold the
+// request and the buffer at once right now; try again.
 int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0);
 // Answer a request. 0, or kErrRefused (nothing changed).
 int pager_reply(const PagerReply* reply);

@@ -243,6 +243,8 @@ int main(const char* args)
         int rc = sys::pager_receive(&r, g_buffer, idle);
         if (rc == kErrTimedOut)
             break;
+        if (rc == kErrNoMemory)
+            continue; // memory too short to hold both buffers at once: again
         if (rc != 0) {
             check("receive-ok", false, "pager_receive = %d", rc);
             return 1;
