@@ -17,7 +17,11 @@
 //                         gets kErrRefused and changes nothing;
 //   map_store             a process maps pages of a pager's store: new vpages
 //                         (store, offset), or those already alive for the same
-//                         (store, offset), so a file mapped twice shares them.
+//                         (store, offset), so a file mapped twice shares them;
+//   pager_disk            a pager's own slots on the swap disk (`pager_disk=N`
+//                         on the kernel command line): read or write one, or
+//                         answer a page-in with one (checked as pager_reply,
+//                         the kernel reads the slot onto its frame).
 //
 // Deadlines: a kernel thread ("pager-deadlines") wakes every tick while
 // requests are in flight and ends those past their deadline (lab 6's fail):
@@ -27,8 +31,15 @@
 // refuses everything ("pager died"). A pager that faults on its own store is
 // refused at once (kErrDeadlock): it would wait for itself.
 //
+// A pager's own memory is wired (below: kMaxWiredPages).
+//
 // Every request and reply is recorded in the protocol trace (below), which
 // kernel tests print and check, and the debugger reads (g_trace).
+//
+// The files: pager_store.cpp (PagerStore, registration, death, wiring),
+// pager_transport.cpp (receive, reply), pager_deadlines.cpp, pager_trace.cpp,
+// pager_files.cpp (map_store, spawn_from_store, module_read), pager_disk.cpp;
+// pager_internal.h is what they share.
 #pragma once
 
 #include "proc/abi.h"
