@@ -58,6 +58,8 @@ public:
     WaitQueue m_receivers;          // the pager, waiting in pager_receive
     Thread* m_napping { nullptr };  // the pager, waiting in pager_receive with a timeout
     VPageRef* m_vpages { nullptr }; // live vpage per offset (map_store shares them)
+    uint32_t m_unreceived { 0 };    // requests issued and not yet received, at most (ended ones may
+                                    // still count: 0 means none, so pager_receive need not look)
     uint32_t m_resident { 0 };      // the pager's present pages, counted at m_counted_at
     uint32_t m_counted_at { 0 };    // (tick + 1; 0: never counted)
 

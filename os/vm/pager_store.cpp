@@ -116,6 +116,7 @@ bool PagerStore::issued(uint32_t id, Kind kind, uint32_t offset)
         return false;
     }
     ++counters().issued;
+    ++m_unreceived;
     counters().issued_page_ins += kind == Kind::PageIn;
     record(Event::Issue, *g_table.find(id));
     m_receivers.wake_all();
@@ -205,6 +206,7 @@ void process_exited(Process* p)
     s->m_vpages = nullptr;
     s->m_napping = nullptr;
     s->m_counted_at = 0;
+    s->m_unreceived = 0;
     wake_deadline_thread(); // it may end
     kprintf("pager: store %u is gone (pager %u exited)\n", number, p->pid);
     if (was)

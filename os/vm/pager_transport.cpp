@@ -27,14 +27,18 @@ namespace {
 // The request of pager `s` to hand out next: not yet received, earliest
 // deadline (the oldest; not page-ins first: a page-in may need the frame a
 // page-out frees). nullptr if none.
-Request* next_for(const PagerStore& s)
+Request* next_for(PagerStore& s)
 {
+    if (s.m_unreceived == 0) // nothing issued since the last look found nothing
+        return nullptr;
     const Request* best = nullptr;
     for (uint32_t i = 0; i < kSlots; ++i) {
         const Request& r = g_table.slot(i);
         if (r.in_use() && r.store == s.m_number && !r.received && (!best || r.deadline < best->deadline))
             best = &r;
     }
+    if (!best)
+        s.m_unreceived = 0;
     return best ? g_table.find(best->id) : nullptr;
 }
 
@@ -63,6 +67,8 @@ bool present_now(uint32_t address, uint32_t length, bool for_write)
 constexpr int kBufferPasses = 16;
 int buffers_present(uint32_t request, uint32_t buffer)
 {
+    if (present_now(request, sizeof(PagerRequest), true) && present_now(buffer, kPageBytes, true))
+        return 1; // the usual case: a look, nothing resolved
     for (int pass = 1; pass <= kBufferPasses; ++pass) {
         uint32_t faults = vm::faults_total();
         if (!user_memory::range_ok(request, sizeof(PagerRequest), true)
@@ -121,6 +127,7 @@ int32_t sys_pager_receive(const TrapFrame& f)
                 continue;
         }
         r->received = true;
+        --s->m_unreceived;
         record(Event::Receive, *r);
         PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
         memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
