@@ -8,9 +8,16 @@ extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n)
 {
-    // rep movsb: one instruction, and Bochs counts each iteration, so copy
-    // costs stay visible in instruction-count benchmarks.
+    // rep movs: one instruction, and Bochs counts each iteration, so copy
+    // costs stay visible in instruction-count benchmarks. Whole aligned
+    // words (every page copy) move a word at a time: a quarter of the
+    // iterations, as memset does.
     void* d = dst;
+    if (((reinterpret_cast<uintptr_t>(dst) | reinterpret_cast<uintptr_t>(src) | n) & 3) == 0) {
+        size_t words = n / 4;
+        asm volatile("rep movsl" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+        return dst;
+    }
     asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
     return dst;
 }

@@ -27,12 +27,18 @@
 //  17  port_close port                                   0 (the caller must own it)
 //  18  pager_register                                    lab 6: the caller becomes a pager: its store number
 //  19  pager_receive struct PagerRequest pointer, page buffer, timeout ticks (0: none)
-//                                                        0 (a page-out's data is in the buffer), kErrTimedOut
+//                                                        0 (a page-out's data is in the buffer), kErrTimedOut,
+//                                                        kErrNoMemory (both buffers could not be had at once: again)
 //  20  pager_reply struct PagerReply pointer             0, or kErrRefused (nothing changed)
 //  21  map_store address, length, flags, store, offset   address (fixed: the range must be free): pages
 //                                                        backed by pager `store` from page `offset` on
 //  22  spawn_from_store program, argument string, store  pid (spawn, its read-only pages demand-loaded from the pager)
 //  23  module_read name, offset, buffer, length          bytes copied from a boot module (a file server's files)
+//  24  pager_disk op, slot, page buffer                  lab 6: 0 once a pager's own disk slot is read into
+//                                                        the buffer (kPagerDiskRead) or written from it
+//                                                        (kPagerDiskWrite); blocks while the disk works.
+//                  kPagerDiskReply, slot, PagerReply ptr 0, kErrRefused: pager_reply of a page-in whose data
+//                                                        is the slot's page (read by the kernel onto its frame)
 //
 // Address space. User space is [0x1000, 0xC0000000). Every address and
 // range argument must lie wholly inside it (a range that reaches or wraps
@@ -90,6 +96,7 @@ enum SyscallNumber : uint32_t {
     kSysMapStore = 21,
     kSysSpawnFromStore = 22,
     kSysModuleRead = 23,
+    kSysPagerDisk = 24,
     kSysCount
 };
 
@@ -109,7 +116,8 @@ enum SyscallError : int32_t {
     kErrRefused = -12,    // lab 6: a pager's reply was refused (the trace says why); nothing changed
     kErrPagerDied = -13,  // lab 6: the pager exited with the request in flight
     kErrDeadlock = -14,   // lab 6: a pager touched a page of its own store
-    kErrLowest = kErrDeadlock, // every error is in [kErrLowest, -1]
+    kErrIo = -15,         // lab 6: pager_disk: the disk reported an error
+    kErrLowest = kErrIo, // every error is in [kErrLowest, -1]
 };
 
 // Ports one process may own at a time.
@@ -170,6 +178,9 @@ struct Message {
 constexpr uint32_t kPagerPageIn = 1;  // "read me this": reply with the page
 constexpr uint32_t kPagerPageOut = 2; // "write this": the page is in the receive buffer; acknowledge
 constexpr uint32_t kPagerRelease = 3; // "I don't need you anymore": no reply
+constexpr uint32_t kPagerDiskRead = 0;  // pager_disk: slot -> buffer
+constexpr uint32_t kPagerDiskWrite = 1; // pager_disk: buffer -> slot
+constexpr uint32_t kPagerDiskReply = 2; // pager_disk: answer a page-in with the slot's page (no copy through the pager)
 constexpr uint32_t kFirstPagerStore = 16; // pager store numbers are 16..255, never reused in one boot
 
 // What pager_receive fills in.

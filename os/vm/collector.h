@@ -89,8 +89,16 @@ void write_done(uint32_t frame, bool ok);
 // Scan `p` (scan_space from where its last scan stopped), count it in p's
 // and the global counters, and move `p` to the top of the recency list.
 // Returns the entries taken. A process without an address space counts as
-// scanned, with nothing taken.
+// scanned, with nothing taken. A wired process (below) is not scanned: it
+// only moves to the top, nothing taken.
 uint32_t scan_process(Process& p, uint32_t quota);
+
+// Lab 6: is `p`'s memory wired (left alone by the collector)? A registered
+// user pager's own memory is, within a bound (vm/pager_store.h): a pager
+// whose memory is paged out must page itself in before it can answer.
+// nullptr (the default): no process is wired.
+using WiredCheck = bool (*)(Process& p);
+void set_wired_check(WiredCheck check);
 
 // What the collector has done since boot.
 struct CollectorCounters {

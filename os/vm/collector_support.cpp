@@ -8,12 +8,19 @@
 
 namespace {
 vm::CollectorCounters g_counters;
+vm::WiredCheck g_wired;
 }
 
 namespace vm {
 
+void set_wired_check(WiredCheck check) { g_wired = check; }
+
 uint32_t scan_process(Process& p, uint32_t quota)
 {
+    if (g_wired && g_wired(p)) {
+        process::touch(&p);
+        return 0;
+    }
     ScanResult r;
     if (p.space) {
         r = scan_space(*p.space, p.clock_hand, quota);

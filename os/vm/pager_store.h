@@ -17,7 +17,11 @@
 //                         gets kErrRefused and changes nothing;
 //   map_store             a process maps pages of a pager's store: new vpages
 //                         (store, offset), or those already alive for the same
-//                         (store, offset), so a file mapped twice shares them.
+//                         (store, offset), so a file mapped twice shares them;
+//   pager_disk            a pager's own slots on the swap disk (`pager_disk=N`
+//                         on the kernel command line): read or write one, or
+//                         answer a page-in with one (checked as pager_reply,
+//                         the kernel reads the slot onto its frame).
 //
 // Deadlines: a kernel thread ("pager-deadlines") wakes every tick while
 // requests are in flight and ends those past their deadline (lab 6's fail):
@@ -27,8 +31,15 @@
 // refuses everything ("pager died"). A pager that faults on its own store is
 // refused at once (kErrDeadlock): it would wait for itself.
 //
+// A pager's own memory is wired (below: kMaxWiredPages).
+//
 // Every request and reply is recorded in the protocol trace (below), which
 // kernel tests print and check, and the debugger reads (g_trace).
+//
+// The files: pager_store.cpp (PagerStore, registration, death, wiring),
+// pager_transport.cpp (receive, reply), pager_deadlines.cpp, pager_trace.cpp,
+// pager_files.cpp (map_store, spawn_from_store, module_read), pager_disk.cpp;
+// pager_internal.h is what they share.
 #pragma once
 
 #include "proc/abi.h"
@@ -45,6 +56,14 @@ namespace pager {
 constexpr uint32_t kMaxPagers = 4;          // registered at one time
 constexpr uint32_t kMaxStorePages = 8192;   // offsets 0..8191 (32 MiB a store)
 constexpr uint32_t kMaxPageOutsPerPager = kMaxPerPager / 2; // the rest of a pager's share is for page-ins
+// A pager's own memory is wired (lab 5's collector leaves it alone) while it
+// has at most kMaxWiredPages present pages, counted again every
+// kWiredRecountTicks ticks: a pager whose memory is paged out must page
+// itself in before it can answer (double paging), and under pressure it
+// falls behind until its requests expire. A pager with more (a big RAM disk)
+// is collected like any process, so no pager can wire all of RAM.
+constexpr uint32_t kMaxWiredPages = 256;   // 1 MiB
+constexpr uint32_t kWiredRecountTicks = 8;
 
 // One line of the protocol trace. A run of refused replies with the same
 // store and verdict (a flood) is one line with a repeat count, so the ring
@@ -107,5 +126,6 @@ int32_t sys_pager_reply(const TrapFrame& f);
 int32_t sys_map_store(const TrapFrame& f);
 int32_t sys_spawn_from_store(const TrapFrame& f);
 int32_t sys_module_read(const TrapFrame& f);
+int32_t sys_pager_disk(const TrapFrame& f);
 
 } // namespace pager

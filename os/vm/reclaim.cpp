@@ -72,7 +72,8 @@ namespace vm {
 void init_collector()
 {
     g_quota = number("quota", kDefaultQuota);
-    if (!swap::init(number("swap_slots", 0)))
+    // pager_disk=N: N slots of the disk for each user pager (lab 6, pager_disk).
+    if (!swap::init(number("swap_slots", 0), number("pager_disk", 0) * pager::kMaxPagers))
         return;
     if (!cmdline_says_off("idle_collect"))
         sched::set_idle_hook(collect_when_idle);

@@ -29,6 +29,7 @@ unsigned g_reads, g_writes;
 
 uint8_t* g_bitmap; // one bit per slot: in use
 uint32_t g_slots, g_used, g_next;
+uint32_t g_pager_first, g_pager_slots; // the pagers' part of the disk (not the swap store's)
 
 Transfer* new_transfer(bool for_write)
 {
@@ -158,11 +159,14 @@ SwapStore g_store;
 
 namespace swap {
 
-bool init(uint32_t max_slots)
+bool init(uint32_t max_slots, uint32_t pager_slots)
 {
     if (!ata::init())
         return false;
-    g_slots = ata::sectors() / kSectorsPerSlot;
+    uint32_t disk = ata::sectors() / kSectorsPerSlot;
+    g_pager_slots = pager_slots < disk / 2 ? pager_slots : disk / 2;
+    g_pager_first = disk - g_pager_slots;
+    g_slots = g_pager_first;
     if (max_slots && max_slots < g_slots)
         g_slots = max_slots;
     g_bitmap = static_cast<uint8_t*>(kmalloc((g_slots + 7) / 8));
@@ -171,11 +175,15 @@ bool init(uint32_t max_slots)
     memset(g_bitmap, 0, (g_slots + 7) / 8);
     vm::set_store(vm::kSwap, &g_store);
     kprintf("swap: %u slots of 4 KiB on the second ATA disk\n", g_slots);
+    if (g_pager_slots)
+        kprintf("swap: %u slots kept for pagers (pager_disk)\n", g_pager_slots);
     return true;
 }
 
 bool present() { return g_slots != 0 && vm::store(vm::kSwap) == &g_store; }
 uint32_t slots_total() { return g_slots; }
+uint32_t pager_first() { return g_pager_first; }
+uint32_t pager_slots() { return g_pager_slots; }
 uint32_t slots_used() { return g_used; }
 uint32_t reads_in_flight() { return g_reads; }
 uint32_t writes_in_flight() { return g_writes; }

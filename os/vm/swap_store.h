@@ -21,7 +21,9 @@ namespace swap {
 
 // Probe the disk and register the store as vm::kSwap. False (and no store)
 // without a second disk. `max_slots` (0: the whole disk) caps the slots used.
-bool init(uint32_t max_slots);
+// `pager_slots` slots at the top of the disk (at most half of it) are kept
+// out of the swap store's use, for user pagers (lab 6, pager_disk).
+bool init(uint32_t max_slots, uint32_t pager_slots = 0);
 bool present();
 
 uint32_t slots_total();
@@ -33,5 +35,8 @@ uint32_t writes_in_flight();
 bool under_io(uint32_t frame);
 // The slot the swap store would read a page from: sector of slot `slot`.
 constexpr uint32_t kSectorsPerSlot = 8;
+// The pagers' part of the disk: slots [pager_first(), pager_first() + pager_slots()).
+uint32_t pager_first();
+uint32_t pager_slots();
 
 } // namespace swap

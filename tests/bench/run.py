@@ -11,7 +11,8 @@ Rows run on the test runs' boot path (the shim) unless they name GRUB; the
 boot rows give both paths (tests/harness/boot.py). `SUITE_RUNS=3` (make bench
 SUITE_RUNS=3) also times `tests/kernel/run.py` plus `tests/debugger/run.py`,
 for labs 0-4 and for every lab, the median of that many runs, with the load
-average.
+average. `BENCH_ONLY=WORD` prints only the rows whose name holds WORD (e.g.
+BENCH_ONLY="lab 6"), and skips the wall-clock rows.
 """
 import hashlib
 import os
@@ -33,8 +34,21 @@ REPLAY = "lab5_workload run=swap-replay"
 # Lab 6's runs: a pager and a client (tests/kernel/cases/lab6.cpp), and the
 # same paging workload over lab 5's swap store.
 LAB6_BENCH = "lab6_pager pager=mode:bench,flood:200,prefill:1 client=mode:bench,pages:64"
+# The same client over the disk-backed pager (pages on its slots of the swap
+# disk, answered with pager_disk's reply from a slot), no memory pressure.
+LAB6_DISK_BENCH = ("lab6_pager pager=mode:good,backing:disk,disk:64,prefill:1,scribble:0 "
+                   "client=mode:bench,pages:64 pager_disk=64")
 LAB6_SPAWN = "lab6_pager pager=mode:good,file:big-image client=mode:spawn,child:touch:1"
-PAGER_PAGING = "lab6_pager pager=mode:good,disk:1600,idle:100 client=mode:paging,pages:1600"
+# The user pager keeps its pages on its own slots of the swap disk (backing:disk,
+# the kernel's pager_disk=N), as lab 5's swap store does: the same guest, disk,
+# client and working set; only the store differs.
+PAGER_PAGING = ("lab6_pager pager=mode:good,backing:disk,disk:1600,idle:100,scribble:0 "
+                "client=mode:paging,pages:1600 pager_disk=1600")
+# Page-ins without memory pressure (pager-client mode=cold): 400 pages written,
+# pushed out by 3000 pages of ballast, which is then unmapped.
+PAGER_COLD = ("lab6_pager pager=mode:good,backing:disk,disk:400,idle:3000,scribble:0 "
+              "client=mode:cold,pages:400,ballast:3000 pager_disk=400")
+SWAP_COLD = "lab5_workload run=pager-client args=mode:cold,pages:400,ballast:3000"
 SWAP_PAGING = "lab5_workload run=pager-client args=mode:paging,pages:1600"
 JOBS = min(2, os.cpu_count() or 1)  # Bochs runs side by side, as the test runners do
 
@@ -86,6 +100,16 @@ FIGURES = [
     # Lab 6: the user-space pager (handouts/lab6-user-pager.md), beside lab 5's swap store.
     ("lab 6: page-in through the user pager, fault to resume, no memory pressure, page in the pager's RAM", LAB6_BENCH, 32,
      ("value", "pager_page_in_instructions")),
+    ("lab 6: the same, page on the pager's disk slots (pager_disk)", LAB6_DISK_BENCH, 32,
+     ("value", "pager_page_in_instructions"), 16),
+    ("lab 6: page-in, no memory pressure (written, pushed out, memory freed), fault to resume: swap store", SWAP_COLD, 8,
+     ("value", "cold_page_in_instructions"), 64),
+    ("lab 6: the same: user pager (pages on its disk slots)", PAGER_COLD, 8,
+     ("value", "cold_page_in_instructions"), 64),
+    ("lab 6:   ratio user pager / swap store (goal: at most 2)", None, 0,
+     ("ratio", (PAGER_COLD, SWAP_COLD, "cold_page_in_instructions"))),
+    ("lab 6:   free frames when the reading began: swap store run", SWAP_COLD, 8, ("value", "cold_frames_free"), 64),
+    ("lab 6:   the same: user pager run", PAGER_COLD, 8, ("value", "cold_frames_free"), 64),
     ("lab 6: a refused reply, unknown id (pager_reply to its return)", LAB6_BENCH, 32,
      ("value", "refused_unknown_id_instructions")),
     ("lab 6: a refused reply, right id, wrong offset", LAB6_BENCH, 32, ("value", "refused_wrong_offset_instructions")),
@@ -93,15 +117,15 @@ FIGURES = [
      32, ("value", "demand_spawn_instructions")),
     ("lab 6: the same, loaded eagerly", LAB6_SPAWN, 32, ("value", "eager_spawn_instructions")),
     ("lab 6: page-in under memory pressure, fault to resume: swap store (lab 5)", SWAP_PAGING, 8,
-     ("value", "page_in_instructions"), 32),
-    ("lab 6: page-in under memory pressure, fault to resume: user pager", PAGER_PAGING, 8,
-     ("value", "page_in_instructions"), 32),
+     ("value", "page_in_instructions"), 64),
+    ("lab 6: page-in under memory pressure, fault to resume: user pager (pages on its disk slots)", PAGER_PAGING, 8,
+     ("value", "page_in_instructions"), 64),
     ("lab 6:   ratio user pager / swap store (goal: at most 2)", None, 0,
      ("ratio", (PAGER_PAGING, SWAP_PAGING, "page_in_instructions"))),
-    ("lab 6: rewriting a paged-out page (page-in + page-out), per page: swap store", SWAP_PAGING, 8,
-     ("value", "rewrite_instructions_per_page"), 32),
-    ("lab 6: rewriting a paged-out page (page-in + page-out), per page: user pager", PAGER_PAGING, 8,
-     ("value", "rewrite_instructions_per_page"), 32),
+    ("lab 6: page-out: rewriting a paged-out page (page-in + page-out), per page: swap store", SWAP_PAGING, 8,
+     ("value", "rewrite_instructions_per_page"), 64),
+    ("lab 6: page-out: the same, per page: user pager (pages on its disk slots)", PAGER_PAGING, 8,
+     ("value", "rewrite_instructions_per_page"), 64),
     ("lab 6:   ratio user pager / swap store (goal: at most 2)", None, 0,
      ("ratio", (PAGER_PAGING, SWAP_PAGING, "rewrite_instructions_per_page"))),
 ]
@@ -126,10 +150,10 @@ def boot(test, megs, flavour, swap_mib=0):
 def figure(run, where, runs=None):
     """The number a FIGURES row names, as text."""
     kind, what = where
-    if kind == "ratio":
-        top, bottom, key = what
+    if kind == "ratio":  # (top test, bottom test, key[, bottom's key])
+        top, bottom, key, *other = what
         a = next((r.report.values.get(key) for (t, _), r in runs.items() if t == top), None)
-        b = next((r.report.values.get(key) for (t, _), r in runs.items() if t == bottom), None)
+        b = next((r.report.values.get(other[0] if other else key) for (t, _), r in runs.items() if t == bottom), None)
         return f"{int(a) / int(b):.2f}" if a and b and int(b) else "?"
     if kind == "console":
         m = re.search(what, run.serial)
@@ -206,22 +230,27 @@ def suite_figures(flavour, runs):
 
 def main():
     flavour = os.environ.get("FLAVOUR", "reference")
+    only = os.environ.get("BENCH_ONLY", "")
     print(f"benchmarks ({flavour} kernel, Bochs, guest instructions)")
     # Every distinct run, JOBS at a time: the figures are instruction counts,
     # which no neighbour changes (a wall-seconds row is host-dependent anyway).
     pool = ThreadPoolExecutor(max_workers=JOBS)
     started = {}
-    for _, test, megs, _, *swap in FIGURES:
-        if test is not None and (test, megs) not in started:
+    for name, test, megs, _, *swap in FIGURES:
+        if test is not None and (test, megs) not in started and only in name:
             started[(test, megs)] = pool.submit(boot, test, megs, flavour, swap[0] if swap else 0)
     runs = {}
     for name, test, megs, where, *swap in FIGURES:
+        if only and only not in name:
+            continue
         if test is None:  # derived from earlier rows
             print(f"  {name:<84} {figure(None, where, runs):>10}")
             continue
         run = runs.setdefault((test, megs), started[(test, megs)].result())
         value = figure(run, where)
         print(f"  {name:<84} {value:>10}" + ("" if value != "?" else f"   ({run.outcome}: {run.reason})"), flush=True)
+    if only:
+        return
     for name, value in wall_figures(flavour) + suite_figures(flavour, int(os.environ.get("SUITE_RUNS") or 0)):
         print(f"  {name:<84} {value:>10}")
 

@@ -47,6 +47,10 @@ int spawn_from_store(const char* program, const char* args, uint32_t store)
 {
     return syscall(kSysSpawnFromStore, word(program), word(args), store);
 }
+int pager_disk(uint32_t op, uint32_t slot, void* buffer)
+{
+    return syscall(kSysPagerDisk, op, slot, word(buffer));
+}
 int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length)
 {
     return syscall(kSysModuleRead, word(name), offset, word(buffer), length);

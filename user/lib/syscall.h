@@ -85,7 +85,8 @@ int ipc_reply(Message* message);
 int pager_register();
 // Take the next request into *request (a page-out's data goes into the page
 // at `buffer`, page aligned). Blocks; with timeout_ticks > 0, at most that
-// long (then kErrTimedOut).
+// long (then kErrTimedOut). kErrNoMemory: memory is too short to hold the
+// request and the buffer at once right now; try again.
 int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0);
 // Answer a request. 0, or kErrRefused (nothing changed).
 int pager_reply(const PagerReply* reply);
@@ -96,6 +97,13 @@ void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, ui
 int spawn_from_store(const char* program, const char* args, uint32_t store);
 // Copy up to `length` bytes of boot module `name` from `offset` to `buffer`.
 int module_read(const char* name, uint32_t offset, void* buffer, uint32_t length);
+// A pager's own slots on the swap disk (`pager_disk=N` on the kernel command
+// line): read slot `slot` into the page at `buffer` (kPagerDiskRead), or
+// write it from there (kPagerDiskWrite). 0, or kErrNotFound (not a pager, or
+// no slots), kErrInvalid, kErrFault, kErrIo. Blocks while the disk works.
+// kPagerDiskReply: `buffer` is a PagerReply for a page-in, its data the
+// slot's page (its `data` field is not used): as pager_reply.
+int pager_disk(uint32_t op, uint32_t slot, void* buffer);
 
 } // namespace sys
 

@@ -8,7 +8,9 @@
 //   good      answer every request correctly;
 //   lie       before each correct answer, send every kind of lie (wrong id,
 //             made-up id, wrong kind, store, offset, size, count, bad data
-//             pointer): each must be refused;
+//             pointer): each must be refused; with backing=disk, also three
+//             through pager_disk's reply (wrong id, offset, kind) and one
+//             naming a slot out of range (kErrInvalid);
 //   replay    answer, then send the same answer again; and send the previous
 //             answer again when the next request comes: each refused;
 //   slow      answer every page-in `delay` ticks late (past the deadline): the
@@ -31,8 +33,16 @@
 // `file=NAME` (every mode): the file is boot module NAME instead (a file
 // server: page p is the module's bytes [4096 p, 4096 p + 4096), zero past
 // its end), read with module_read.
+// `backing=disk` (every mode): the RAM disk is the pager's own slots on the
+// swap disk instead (pager_disk, the kernel's `pager_disk=N`; `disk` slots
+// of them): the pager keeps no page of its file in RAM, as a real pager
+// would not (make bench's comparison with lab 5's swap store under memory
+// pressure). A page-in of a page on the disk is answered with
+// pager_disk(kPagerDiskReply) (the kernel reads the slot), except in the
+// modes that send other replies first (lie, replay, flood, bench).
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
+// `scribble=0` leaves that out (make bench: it is a test, not a pager's work).
 // Verdicts: pager-registered, and per mode the checks above; VALUEs:
 // page_ins, page_outs, releases, refused.
 #include "program.h"
@@ -49,7 +59,7 @@ alignas(4096) uint8_t g_scratch[4096]; // a page-in's answer is built here
 uint8_t g_written[kMaxPages / 8];      // pages the RAM disk holds (a page-out came)
 
 struct Stats {
-    uint32_t page_ins, page_outs, releases, refused_ok, refused_bad, accepted_bad;
+    uint32_t page_ins, page_outs, releases, refused_ok, refused_bad, accepted_bad, disk_errors;
 } g_stats;
 
 PagerReply answer_for(const PagerRequest& r, const void* data)
@@ -111,11 +121,18 @@ void all_lies(const PagerRequest& r, const void* data)
 }
 
 uint8_t* g_disk;       // kMaxPages pages of RAM disk, demand-zero until written
+bool g_on_disk;        // backing=disk: the pages are on the swap disk's pager slots, not at g_disk
 char g_file[64];       // file=NAME: serve this boot module
+
+bool written(uint32_t offset) { return offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))); }
 
 const void* page_in_data(uint32_t offset)
 {
-    if (offset < kMaxPages && (g_written[offset / 8] & (1u << (offset % 8))))
+    if (written(offset) && g_on_disk) {
+        g_stats.disk_errors += sys::pager_disk(kPagerDiskRead, offset, g_scratch) != 0;
+        return g_scratch;
+    }
+    if (written(offset))
         return g_disk + offset * 4096;
     if (g_file[0]) {
         int n = sys::module_read(g_file, offset * 4096, g_scratch, 4096);
@@ -125,6 +142,27 @@ const void* page_in_data(uint32_t offset)
     }
     fill_page(g_scratch, kFileTag, offset);
     return g_scratch;
+}
+
+// backing=disk: the same lies through pager_disk's reply from a slot, and a
+// slot out of range: each refused, nothing changed.
+void disk_lies(const PagerRequest& r)
+{
+    PagerReply good = answer_for(r, nullptr);
+    PagerReply x = good;
+    x.id ^= 1u << 6;
+    int rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    x = good;
+    x.offset = r.offset + 1;
+    rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    x = good;
+    x.kind = kPagerPageOut;
+    rc = sys::pager_disk(kPagerDiskReply, r.offset, &x);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    rc = sys::pager_disk(kPagerDiskReply, 0xFFFFFFu, &good); // no such slot: not even a reply
+    rc == kErrInvalid ? ++g_stats.refused_ok : ++g_stats.refused_bad;
 }
 
 void scribble(const void* data)
@@ -167,12 +205,21 @@ int main(const char* args)
     uint32_t disk = arg(args, "disk").number(64);
     if (disk > kMaxPages)
         disk = kMaxPages;
-    g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
-    if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
-        return 1;
+    bool scribbles = arg(args, "scribble").number(1) != 0;
+    g_on_disk = arg(args, "backing").is("disk");
+    if (!g_on_disk) {
+        g_disk = static_cast<uint8_t*>(sys::mmap(nullptr, disk * 4096, kMapWrite));
+        if (!check("ram-disk-mapped", !is_error(g_disk), "mmap = %d", error_of(g_disk)))
+            return 1;
+    }
     if (arg(args, "prefill").number(0))
         for (uint32_t p = 0; p < disk; ++p) {
-            fill_page(g_disk + p * 4096, kFileTag, p);
+            uint8_t* page = g_on_disk ? g_scratch : g_disk + p * 4096;
+            fill_page(page, kFileTag, p);
+            if (g_on_disk && sys::pager_disk(kPagerDiskWrite, p, page) != 0) {
+                ++g_stats.disk_errors;
+                break;
+            }
             g_written[p / 8] |= uint8_t(1u << (p % 8));
         }
 
@@ -180,6 +227,15 @@ int main(const char* args)
         sys::sleep(idle);
         return verdict_status();
     }
+    // The mode, once (the loop below asks for every request).
+    const bool is_bench = mode.is("bench");
+    const bool is_crash = mode.is("crash");
+    const bool is_die = mode.is("die");
+    const bool is_flood = mode.is("flood");
+    const bool is_lie = mode.is("lie");
+    const bool is_own_store = mode.is("own-store");
+    const bool is_replay = mode.is("replay");
+    const bool is_slow = mode.is("slow");
     PagerReply previous {};
     bool have_previous = false, flooded = false;
     for (;;) {
@@ -187,6 +243,8 @@ int main(const char* args)
         int rc = sys::pager_receive(&r, g_buffer, idle);
         if (rc == kErrTimedOut)
             break;
+        if (rc == kErrNoMemory)
+            continue; // memory too short to hold both buffers at once: again
         if (rc != 0) {
             check("receive-ok", false, "pager_receive = %d", rc);
             return 1;
@@ -198,9 +256,14 @@ int main(const char* args)
         if (r.kind == kPagerPageOut) {
             if (r.offset >= disk)
                 continue; // no room: no acknowledgement, the kernel keeps the page
-            uint8_t* to = g_disk + r.offset * 4096;
-            for (uint32_t i = 0; i < 4096; ++i)
-                to[i] = g_buffer[i];
+            if (g_on_disk) {
+                if (sys::pager_disk(kPagerDiskWrite, r.offset, g_buffer) != 0) {
+                    ++g_stats.disk_errors;
+                    continue; // not stored: no acknowledgement, the kernel keeps the page
+                }
+            } else {
+                memcpy(g_disk + r.offset * 4096, g_buffer, 4096);
+            }
             g_written[r.offset / 8] |= uint8_t(1u << (r.offset % 8));
             PagerReply ack = answer_for(r, nullptr);
             if (sys::pager_reply(&ack) == 0)
@@ -210,20 +273,25 @@ int main(const char* args)
             continue;
         }
         // A page-in.
-        if (mode.is("die") || mode.is("crash")) {
+        if (is_die || is_crash) {
             if (g_stats.page_ins >= serve) {
                 value("died_with_request", r.id != 0);
-                if (mode.is("crash"))
+                if (is_crash)
                     value("crash", *reinterpret_cast<volatile uint32_t*>(uintptr_t(0)));
                 sys::exit(0);
             }
         }
-        const void* data = page_in_data(r.offset);
-        if (mode.is("replay") && have_previous)
+        // backing=disk, a page on the disk, and nothing to send but the
+        // answer: the kernel reads the slot itself (pager_disk's reply).
+        bool from_slot = g_on_disk && written(r.offset) && !is_lie && !is_replay && !is_flood && !is_bench;
+        const void* data = from_slot ? nullptr : page_in_data(r.offset);
+        if (is_replay && have_previous)
             lie(previous);
-        if (mode.is("lie"))
+        if (is_lie)
             all_lies(r, data);
-        if (mode.is("flood") && !flooded) {
+        if (is_lie && g_on_disk)
+            disk_lies(r);
+        if (is_flood && !flooded) {
             flooded = true;
             uint32_t x = 0x9E3779B9u ^ r.id;
             for (uint32_t i = 0; i < flood; ++i) {
@@ -235,7 +303,7 @@ int main(const char* args)
                 lie(bogus);
             }
         }
-        if (mode.is("bench") && !flooded) {
+        if (is_bench && !flooded) {
             flooded = true;
             PagerReply bogus = answer_for(r, data);
             uint64_t t0 = rdtsc();
@@ -252,13 +320,13 @@ int main(const char* args)
             value("refused_unknown_id_instructions", (t1 - t0) / flood);
             value("refused_wrong_offset_instructions", (t2 - t1) / flood);
         }
-        if (mode.is("slow"))
+        if (is_slow)
             sys::sleep(delay);
         else if (delay)
             sys::sleep(delay);
         PagerReply good = answer_for(r, data);
-        rc = sys::pager_reply(&good);
-        if (mode.is("slow")) {
+        rc = from_slot ? sys::pager_disk(kPagerDiskReply, r.offset, &good) : sys::pager_reply(&good);
+        if (is_slow) {
             if (rc == kErrRefused)
                 ++g_stats.refused_ok;
             else
@@ -268,8 +336,9 @@ int main(const char* args)
         } else {
             ++g_stats.accepted_bad;
         }
-        scribble(data);
-        if (mode.is("replay"))
+        if (scribbles && data)
+            scribble(data);
+        if (is_replay)
             lie(good); // the same answer twice
         previous = good;
         have_previous = true;
@@ -278,10 +347,12 @@ int main(const char* args)
     value("page_outs", g_stats.page_outs);
     value("releases", g_stats.releases);
     value("refused", g_stats.refused_ok);
-    if (mode.is("own-store"))
+    if (is_own_store)
         return use_own_store(store);
+    if (g_on_disk)
+        check("disk-transfers-ok", g_stats.disk_errors == 0, "%u pager_disk calls failed", g_stats.disk_errors);
     check("good-replies-accepted", g_stats.accepted_bad == 0, "%u correct replies were refused", g_stats.accepted_bad);
-    if (mode.is("lie") || mode.is("replay") || mode.is("flood") || mode.is("slow"))
+    if (is_lie || is_replay || is_flood || is_slow)
         check("bad-replies-refused", g_stats.refused_ok > 0 && g_stats.refused_bad == 0,
             "%u refused with kErrRefused, %u not", g_stats.refused_ok, g_stats.refused_bad);
     return verdict_status();
