@@ -18,6 +18,7 @@ recapture the transcripts it names (--save DIR keeps each replay's whole
 transcript as DIR/<handout>.txt to copy from).
 """
 
+import argparse
 import glob
 import os
 import re
@@ -96,11 +97,17 @@ def check(path, save=None):
 
 def main(argv):
     """Check each handout; exit 1 if any transcript line changed."""
-    args = argv[1:]
-    save = None
-    if args[:1] == ["--save"]:
-        save, args = args[1], args[2:]
-    paths = args or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[1-6]-*.md")))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 2)[2])
+    ap.add_argument("--save", metavar="DIR", help="keep each replay's whole transcript as DIR/<handout>.txt")
+    ap.add_argument("handouts", nargs="*", metavar="HANDOUT", help="default: handouts/lab[1-6]-*.md")
+    args = ap.parse_args(argv[1:])
+    save = args.save
+    missing_files = [p for p in args.handouts if not os.path.isfile(p)]
+    if missing_files:
+        ap.error("no such handout: " + ", ".join(missing_files))
+    paths = args.handouts or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[1-6]-*.md")))
     made = subprocess.run(["make", "--no-print-directory", "all"], cwd=ROOT, capture_output=True, text=True)
     if made.returncode:
         print(made.stdout[-2000:] + made.stderr[-2000:])
