@@ -103,6 +103,9 @@ def print_table(counts):
 
 def main(argv):
     """Summarise; exit status 1 on failures or when nothing ran."""
+    if argv[1:2] and argv[1].startswith("-"):
+        print(__doc__.strip())
+        return 0 if argv[1] in ("-h", "--help") else 2
     results = argv[1] if len(argv) > 1 else os.path.join(REPO, "build", "results")
     cases = [c for path in sorted(glob.glob(os.path.join(results, "*.xml")))
              for c in read_cases(path)]

@@ -156,7 +156,11 @@ def simulate(kind, k):
 
 
 if __name__ == "__main__":
-    k = int(sys.argv[1]) if len(sys.argv) > 1 else 828
+    import argparse
+    ap = argparse.ArgumentParser(description="Misses of each replacement policy on the oracle test's "
+                                             "reference strings, simulated on the host.")
+    ap.add_argument("frames", type=int, nargs="?", default=828, help="resident frames K (default 828)")
+    k = ap.parse_args().frames
     for kind in KINDS:
         r = simulate(kind, k)
         print(f"{kind:8} K={k} " + " ".join(f"{p}={m}" for p, m in r.items())
