@@ -9,7 +9,6 @@ do not hide the policy (they are the same for every policy).
     python3 tests/harness/replacement.py 828     # the table for K = 828
 """
 import random
-import sys
 from collections import OrderedDict
 
 ROWS = 16
