@@ -24,8 +24,10 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -55,13 +57,17 @@ def boot(flavour, name, cmdline_words, kernel=None, budget=400_000_000, env=None
     workdir = os.path.join(paths.runs_dir(flavour), f"harness-{name}-{path}")
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
-    saved = dict(os.environ)
-    os.environ.update(env or {})
-    try:
+    if env:  # cases run side by side (main): the environment changes under a lock
+        with ENV_LOCK:
+            saved = dict(os.environ)
+            os.environ.update(env)
+            try:
+                image = bootpath.build(kernel or paths.kernel_elf(flavour), workdir, cmdline, path)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+    else:
         image = bootpath.build(kernel or paths.kernel_elf(flavour), workdir, cmdline, path)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
     run = bochs.run(image, megs=megs, budget=budget, workdir=workdir, token=token)
     return run, token, cmdline
 
@@ -176,7 +182,9 @@ def _replay_stop(flavour, cmdline, until, path):
     """Start the replay (`tools/bochs-run debug ... --until --boot`, what `make
     debug ... UNTIL= BOOT=` runs); return (tick, eip) at its first prompt."""
     argv = [os.path.join(paths.REPO, "tools", "bochs-run"), "debug", "--kernel", paths.kernel_elf(flavour),
-            "--cmdline", cmdline, "--megs", str(bochs.DEFAULT_MEGS), "--until", str(until), "--boot", path]
+            "--cmdline", cmdline, "--megs", str(bochs.DEFAULT_MEGS), "--until", str(until), "--boot", path,
+            # not the default build/<flavour>/runs/debug: the other replay may run beside this one
+            "--workdir", os.path.join(paths.runs_dir(flavour), f"harness-replay-{path}-{until}")]
     child = pexpect.spawn(argv[0], argv[1:], cwd=paths.REPO, env=bochs.bochs_env(), encoding="utf-8",
                           codec_errors="replace", timeout=120)
     procs.register(child)
@@ -293,6 +301,11 @@ def _case(func, path):
     return functools.partial(func, path=path)
 
 
+# The cases that boot most (both paths, three memory sizes): started first.
+LONGEST = {"shim-matches-grub", "shim-loads-payload-exactly"}
+ALONE = {"longest-cases-start-first"}   # redirects sys.stdout while it runs
+ENV_LOCK = threading.Lock()
+
 CASES = [
     ("cmdline-special-characters", cmdline_special_characters),
     ("cmdline-1000-characters", cmdline_1000_characters),
@@ -320,10 +333,11 @@ def main(argv=None):
     p.add_argument("--only", action="append", default=[])
     p.add_argument("--junit", default=junit)
     p.add_argument("--json", default=json_path)
+    p.add_argument("-j", "--jobs", type=int, default=2, help="cases at a time (default 2)")
     args = p.parse_args(argv)
     chosen = [(n, f) for n, f in CASES if not args.only or n in args.only]
-    out = []
-    for name, func in chosen:
+
+    def one(name, func):
         started = time.monotonic()
         try:
             func(args.flavour)
@@ -334,8 +348,20 @@ def main(argv=None):
             result = results.Result("harness", name, 0, 0, False, f"harness error: {e!r}",
                                     details=traceback.format_exc())
         result.wall = time.monotonic() - started
-        print("\n".join(results.report_lines(result)), flush=True)
-        out.append(result)
+        return result
+
+    # Two cases at a time (every case has its own work directories), the
+    # longest first; printed in the order of CASES. A case that swaps
+    # sys.stdout runs alone, before the others.
+    done = {name: one(name, func) for name, func in chosen if name in ALONE}
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        running = {name: pool.submit(one, name, func)
+                   for name, func in sorted(chosen, key=lambda c: c[0] not in LONGEST) if name not in done}
+        running.update({name: pool.submit(lambda r: r, result) for name, result in done.items()})
+        out = []
+        for name, _ in chosen:
+            out.append(running[name].result())
+            print("\n".join(results.report_lines(out[-1])), flush=True)
     return results.finish(out, args.junit, args.json, "harness", "harness")
 
 
