@@ -28,15 +28,28 @@ KERNEL   := $(BUILD)/kernel.elf
 SYMBOLS  := $(BUILD)/kernel.sym
 ISO      := $(BUILD)/os.iso
 
+# ccache in front of the compilers when installed (CCACHE= turns it off; the
+# grading sandbox does). Objects carry no path of their tree
+# (-fdebug-compilation-dir=., CCACHE_NOHASHDIR), so the release check's and
+# the grader's trees hit the objects the course tree compiled.
+ifeq ($(origin CCACHE),undefined)
+CCACHE   := $(shell command -v ccache 2>/dev/null)
+endif
+ifneq ($(CCACHE),)
+export CCACHE_NOHASHDIR := 1
+export CCACHE_BASEDIR := $(CURDIR)
+endif
+DEBUG_DIR := -fdebug-compilation-dir=.
+
 # ---- kernel toolchain: clang + ld.lld, freestanding i686 ----
-CXX_K    := clang++
+CXX_K    := $(CCACHE) clang++
 LD_K     := ld.lld
-KFLAGS   := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 -g \
+KFLAGS   := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 -g $(DEBUG_DIR) \
             -ffreestanding -fno-exceptions -fno-rtti -fno-stack-protector \
             -fno-threadsafe-statics -fno-pic -fno-omit-frame-pointer \
             -mgeneral-regs-only -nostdlib -nostdinc++ \
             -Wall -Wextra -Werror=return-type -Ios
-BUILTINS  = $(shell $(CXX_K) --target=i386-linux-gnu --rtlib=compiler-rt -print-libgcc-file-name 2>/dev/null)
+BUILTINS  = $(shell clang++ --target=i386-linux-gnu --rtlib=compiler-rt -print-libgcc-file-name 2>/dev/null)
 
 # Framework sources: everything in os/ but the host arch layer.
 OS_SRCS  := $(shell find os -name '*.cpp' -not -path 'os/arch/host/*' | sort) \
@@ -48,8 +61,8 @@ KSRCS     = $(OS_SRCS) $(KTEST_SRCS) $(LAB_SRCS)
 KOBJS     = $(patsubst %,$(KOBJ)/%.o,$(KSRCS)) $(LAB_OBJS)
 
 # ---- host unit tests: clang++ + CppUTest against the simulated MMU ----
-CXX_H    := clang++
-HFLAGS   := -std=c++20 -g -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLED -Ios -Wall -Wextra \
+CXX_H    := $(CCACHE) clang++
+HFLAGS   := -std=c++20 -g $(DEBUG_DIR) -O1 -DVMKIT_HOST -DCPPUTEST_MEM_LEAK_DETECTION_DISABLED -Ios -Wall -Wextra \
             $(shell pkg-config --cflags cpputest 2>/dev/null)
 HLIBS    := $(shell pkg-config --libs cpputest 2>/dev/null || echo -lCppUTest -lCppUTestExt)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

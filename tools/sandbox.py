@@ -193,7 +193,9 @@ def make_readable(path):
 def environment(extra=None):
     """A clean environment: no variable of the grader leaks into the sandbox."""
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-           "SDL_VIDEODRIVER": "dummy"}
+           "SDL_VIDEODRIVER": "dummy",
+           # no compiler cache: one sandbox's entries must never reach another's build
+           "CCACHE": "", "CCACHE_DISABLE": "1"}
     env.update(extra or {})
     return env
 

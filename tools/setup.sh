@@ -29,6 +29,7 @@ PACKAGES=(
     clang lld libclang-rt-14-dev          # clang++, ld.lld, compiler-rt builtins
     llvm                                  # llvm-symbolizer: file:line in sanitizer reports
     binutils make pkg-config              # nm/objdump, make, pkg-config
+    ccache                                # compiles repeated in another tree (release check, grader) are hits
     cpputest                              # host unit tests
     python3-pexpect                       # test scripts (run with /usr/bin/python3)
     git                                   # the student release is a git repository (tools/release.sh)
