@@ -160,6 +160,12 @@ else
          "$(install_hint libclang-rt-14-dev)"
 fi
 
+if have ccache; then
+    ok "ccache" "$(command -v ccache), $(first_line ccache --version) (the Makefile compiles through it)"
+else
+    fail "ccache" "not found (builds still work, without a compiler cache)" "$(install_hint ccache)"
+fi
+
 # A freestanding C++20 file, compiled with the kernel's flags. The 64-bit
 # division becomes a call to __udivdi3, which must come from the builtins.
 cat > kernel.cpp <<'EOF'
