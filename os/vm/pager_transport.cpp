@@ -26,36 +26,32 @@ namespace {
 
 // The request of pager `s` to hand out next: not yet received, earliest
 // deadline (the oldest; not page-ins first: a page-in may need the frame a
-// page-out frees). nullptr if none.
+// page-out frees). nullptr if none. m_unreceived bounds how many there are:
+// the scan stops once it has seen that many (usually one, in the first
+// slots), and a scan to the end sets it to the number it saw.
 Request* next_for(PagerStore& s)
 {
     if (s.m_unreceived == 0) // nothing issued since the last look found nothing
         return nullptr;
     const Request* best = nullptr;
-    for (uint32_t i = 0; i < kSlots; ++i) {
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < kSlots && seen < s.m_unreceived; ++i) {
         const Request& r = g_table.slot(i);
-        if (r.in_use() && r.store == s.m_number && !r.received && (!best || r.deadline < best->deadline))
+        if (!r.in_use() || r.store != s.m_number || r.received)
+            continue;
+        ++seen;
+        if (!best || r.deadline < best->deadline)
             best = &r;
     }
-    if (!best)
-        s.m_unreceived = 0;
+    if (seen < s.m_unreceived) // the scan went to the end: now the exact number
+        s.m_unreceived = seen;
     return best ? g_table.find(best->id) : nullptr;
 }
 
 // Is [address, address + length) present now (writable), without resolving
-// anything? (user_memory::range_ok brings pages in; this only looks.)
-bool present_now(uint32_t address, uint32_t length, bool for_write)
-{
-    Process* p = process::current();
-    uint32_t last = paging::page_round_down(address + length - 1);
-    for (uint32_t page = paging::page_round_down(address);; page += kPageBytes) {
-        Lookup l = p->space->lookup(page);
-        if (l.kind != Lookup::Kind::Present || (for_write && !l.writable))
-            return false;
-        if (page == last)
-            return true;
-    }
-}
+// anything? (user_memory::range_ok brings pages in; this only looks, at the
+// page-table entries themselves.)
+using user_memory::present_now;
 
 // Both user buffers of pager_receive present at once. Bringing one in may
 // block, or make lab 5's collector take the other back, so after bringing
