@@ -78,6 +78,89 @@ int buffers_present(uint32_t request, uint32_t buffer)
     return -1;
 }
 
+// The receive loop of pager `s`: its next request into the user's
+// `request` (a page-out's page into `buffer`), waiting until tick `until`
+// (0: no limit). `fresh`: both buffers were just found present and nothing
+// has run since. When memory is too short to hold both buffers at once:
+// kErrNoMemory, or with `wait_for_memory`, a tick's sleep and again (until
+// the timeout).
+int32_t receive(PagerStore& s, uint32_t request, uint32_t buffer, uint32_t until, bool fresh, bool wait_for_memory)
+{
+    for (;;) {
+        Request* r = next_for(s);
+        if (!r) { // nothing for us: wait
+            if (until) {
+                if (now() >= until)
+                    return kErrTimedOut;
+                s.m_napping = sched::current(); // a request wakes it early (issued())
+                sched::sleep_ticks(until - now());
+                s.m_napping = nullptr;
+            } else {
+                s.m_receivers.sleep();
+            }
+            fresh = false;
+            continue;
+        }
+        // Both buffers present (this may block: then the request may have
+        // ended meanwhile, look again); from here on nothing blocks until
+        // the copies are done, so they cannot fault.
+        if (!fresh) {
+            int present = buffers_present(request, buffer);
+            if (present == 0)
+                return kErrFault;
+            if (present < 0) {
+                if (!wait_for_memory)
+                    return kErrNoMemory;
+                if (until && now() >= until)
+                    return kErrTimedOut;
+                sched::sleep_ticks(1);
+                continue;
+            }
+            fresh = true;
+            if (present != 1 && !(r = next_for(s)))
+                continue;
+        }
+        r->received = true;
+        --s.m_unreceived;
+        record(Event::Receive, *r);
+        PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
+        memcpy(reinterpret_cast<void*>(uintptr_t(request)), &out, sizeof out);
+        if (r->kind == Kind::PageOut)
+            memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
+        if (r->kind == Kind::Release) {
+            g_table.retire(r->id); // no reply: done once received
+            ++counters().releases_received;
+        }
+        return 0;
+    }
+}
+
+// pager_reply's work: reply `in` (copied from the user) of pager `s`.
+int32_t reply(PagerStore& s, const PagerReply& in)
+{
+    Reply reply { in.id, in.kind, in.store, in.offset, in.size, in.count };
+    Request* r = g_table.find(in.id);
+    Kind kind = r && r->store == s.m_number ? r->kind : Kind::None;
+    Verdict v;
+    if (kind == Kind::PageIn && (v = g_table.check(reply, s.m_number)) == Verdict::Accepted) {
+        // The data page must be readable memory of the pager; bring it in
+        // (this may block), then check again: the request may have ended.
+        if (!paging::is_page_aligned(in.data) || !user_memory::range_ok(in.data, kPageBytes, false))
+            v = Verdict::BadData;
+        else
+            v = accept_page_in(g_table, reply, s.m_number, reinterpret_cast<const void*>(uintptr_t(in.data)));
+        if (v == Verdict::Accepted)
+            ++counters().page_ins;
+    } else if (kind == Kind::PageOut) {
+        v = accept_page_out(g_table, reply, s.m_number);
+        if (v == Verdict::Accepted)
+            ++counters().page_outs;
+    } else if (kind != Kind::PageIn) {
+        v = g_table.check(reply, s.m_number); // unknown id, or a release (which takes no reply)
+    }
+    return reply_ended(in, v);
+}
+
 } // namespace
 
 // pager_receive(request pointer, page buffer, timeout ticks)
@@ -90,51 +173,11 @@ int32_t sys_pager_receive(const TrapFrame& f)
     if (!paging::is_page_aligned(buffer))
         return kErrInvalid;
     uint32_t until = f.edx ? now() + f.edx : 0;
-    // Bad buffers fail at once, request or not. `fresh`: they were found
-    // present and nothing has run since.
+    // Bad buffers fail at once, request or not.
     int present = buffers_present(f.ebx, buffer);
     if (present <= 0)
         return present == 0 ? kErrFault : kErrNoMemory;
-    bool fresh = present == 1;
-    for (;;) {
-        Request* r = next_for(*s);
-        if (!r) { // nothing for us: wait
-            if (until) {
-                if (now() >= until)
-                    return kErrTimedOut;
-                s->m_napping = sched::current(); // a request wakes it early (issued())
-                sched::sleep_ticks(until - now());
-                s->m_napping = nullptr;
-            } else {
-                s->m_receivers.sleep();
-            }
-            fresh = false;
-            continue;
-        }
-        // Both buffers present (this may block: then the request may have
-        // ended meanwhile, look again); from here on nothing blocks until
-        // the copies are done, so they cannot fault.
-        if (!fresh) {
-            present = buffers_present(f.ebx, buffer);
-            if (present <= 0)
-                return present == 0 ? kErrFault : kErrNoMemory;
-            fresh = true;
-            if (present != 1 && !(r = next_for(*s)))
-                continue;
-        }
-        r->received = true;
-        --s->m_unreceived;
-        record(Event::Receive, *r);
-        PagerRequest out { r->id, uint32_t(r->kind), r->store, r->offset };
-        memcpy(reinterpret_cast<void*>(uintptr_t(f.ebx)), &out, sizeof out);
-        if (r->kind == Kind::PageOut)
-            memcpy(reinterpret_cast<void*>(uintptr_t(buffer)), mmu::phys_to_virt(r->frame), kPageBytes);
-        if (r->kind == Kind::Release) {
-            g_table.retire(r->id); // no reply: done once received
-            ++counters().releases_received;
-        }
-        return 0;
-    }
+    return receive(*s, f.ebx, buffer, until, present == 1, false);
 }
 
 // pager_reply(reply pointer)
@@ -146,27 +189,35 @@ int32_t sys_pager_reply(const TrapFrame& f)
     PagerStore* s = pager_of(process::current());
     if (!s)
         return kErrNotFound;
-    Reply reply { in.id, in.kind, in.store, in.offset, in.size, in.count };
-    Request* r = g_table.find(in.id);
-    Kind kind = r && r->store == s->m_number ? r->kind : Kind::None;
-    Verdict v;
-    if (kind == Kind::PageIn && (v = g_table.check(reply, s->m_number)) == Verdict::Accepted) {
-        // The data page must be readable memory of the pager; bring it in
-        // (this may block), then check again: the request may have ended.
-        if (!paging::is_page_aligned(in.data) || !user_memory::range_ok(in.data, kPageBytes, false))
-            v = Verdict::BadData;
-        else
-            v = accept_page_in(g_table, reply, s->m_number, reinterpret_cast<const void*>(uintptr_t(in.data)));
-        if (v == Verdict::Accepted)
-            ++counters().page_ins;
-    } else if (kind == Kind::PageOut) {
-        v = accept_page_out(g_table, reply, s->m_number);
-        if (v == Verdict::Accepted)
-            ++counters().page_outs;
-    } else if (kind != Kind::PageIn) {
-        v = g_table.check(reply, s->m_number); // unknown id, or a release (which takes no reply)
-    }
-    return reply_ended(in, v);
+    return reply(*s, in);
+}
+
+// pager_reply_receive(reply pointer, request pointer, page buffer, timeout ticks, disk slot)
+int32_t sys_pager_reply_receive(const TrapFrame& f)
+{
+    PagerStore* s = pager_of(process::current());
+    if (!s)
+        return kErrNotFound;
+    uint32_t buffer = f.edx;
+    if (!paging::is_page_aligned(buffer))
+        return kErrInvalid;
+    uint32_t until = f.esi ? now() + f.esi : 0;
+    // The reply and the receive's buffers first: a bad pointer fails before
+    // anything is answered.
+    PagerReply in;
+    if (!user_memory::copy_from(&in, f.ebx, sizeof in))
+        return kErrFault;
+    int present = buffers_present(f.ecx, buffer);
+    if (present <= 0)
+        return present == 0 ? kErrFault : kErrNoMemory;
+    uint64_t switches = sched::context_switches();
+    int32_t answered = f.edi == kPagerNoSlot ? reply(*s, in) : disk_reply(*s, f.edi, in);
+    if (answered != 0)
+        return answered; // not accepted: nothing received; the pager may answer again
+    // Accepted. The buffers are still present if nothing else ran meanwhile
+    // (the reply may have blocked: on the disk, or bringing its data in).
+    bool fresh = present == 1 && sched::context_switches() == switches;
+    return receive(*s, f.ecx, buffer, until, fresh, true);
 }
 
 int32_t reply_ended(const PagerReply& in, Verdict v)
