@@ -80,7 +80,8 @@ bool present_now(uint32_t address, uint32_t length, bool for_write)
 // (lab 5) take an earlier one back, so "the whole range was present" would
 // not hold by the time of the copy. Nothing runs between a page's check and
 // its copy (interrupts are off), so the copy never faults. The whole range
-// is checked first, so that a bad range copies nothing.
+// is checked first, so that a bad range copies nothing. The usual case, a
+// range present at once (present_now), is one copy with nothing between.
 template <typename Copy>
 bool copy_pages(uint32_t user, uint32_t length, bool for_write, Copy copy)
 {
