@@ -39,6 +39,16 @@
 //                                                        (kPagerDiskWrite); blocks while the disk works.
 //                  kPagerDiskReply, slot, PagerReply ptr 0, kErrRefused: pager_reply of a page-in whose data
 //                                                        is the slot's page (read by the kernel onto its frame)
+//  25  pager_reply_receive PagerReply ptr, PagerRequest ptr, page buffer, timeout ticks, slot
+//                        lab 6: answer and wait in one call: pager_reply (slot kPagerNoSlot) or
+//                        pager_disk's reply from `slot`, then, once that reply is accepted, pager_receive.
+//                        0: accepted, and a request is in *request; kErrTimedOut: accepted, no request
+//                        came in time; any other error: the reply was not accepted and nothing was
+//                        received (kErrFault: a bad pointer, checked before anything is answered;
+//                        kErrInvalid: the buffer is not page aligned, or no such slot; kErrRefused,
+//                        kErrNoMemory, kErrIo, kErrNotFound as pager_reply and pager_disk give them).
+//                        The receive waits while memory is too short for both buffers (pager_receive
+//                        would return kErrNoMemory).
 //
 // Address space. User space is [0x1000, 0xC0000000). Every address and
 // range argument must lie wholly inside it (a range that reaches or wraps
@@ -97,6 +107,7 @@ enum SyscallNumber : uint32_t {
     kSysSpawnFromStore = 22,
     kSysModuleRead = 23,
     kSysPagerDisk = 24,
+    kSysPagerReplyReceive = 25,
     kSysCount
 };
 
@@ -181,6 +192,7 @@ constexpr uint32_t kPagerRelease = 3; // "I don't need you anymore": no reply
 constexpr uint32_t kPagerDiskRead = 0;  // pager_disk: slot -> buffer
 constexpr uint32_t kPagerDiskWrite = 1; // pager_disk: buffer -> slot
 constexpr uint32_t kPagerDiskReply = 2; // pager_disk: answer a page-in with the slot's page (no copy through the pager)
+constexpr uint32_t kPagerNoSlot = 0xFFFFFFFFu; // pager_reply_receive: the reply's data is at reply.data, not in a slot
 constexpr uint32_t kFirstPagerStore = 16; // pager store numbers are 16..255, never reused in one boot
 
 // What pager_receive fills in.

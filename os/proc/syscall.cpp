@@ -190,7 +190,7 @@ constexpr Handler kTable[kSysCount] = {
     nullptr, sys_exit, sys_write, sys_getpid, sys_yield, sys_sleep, sys_spawn, sys_wait, sys_fork,
     sys_mmap, sys_munmap, sys_vmstat, sys_ipc, sys_ipc, sys_ipc, sys_ipc, sys_port_create, sys_port_close,
     pager::sys_pager_register, pager::sys_pager_receive, pager::sys_pager_reply, pager::sys_map_store,
-    pager::sys_spawn_from_store, pager::sys_module_read, pager::sys_pager_disk,
+    pager::sys_spawn_from_store, pager::sys_module_read, pager::sys_pager_disk, pager::sys_pager_reply_receive,
 };
 
 // System calls run with interrupts off: the kernel is not preemptible, so

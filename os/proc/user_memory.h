@@ -15,8 +15,18 @@ namespace user_memory {
 
 bool range_ok(uint32_t address, uint32_t length, bool for_write);
 
+// Is every page of [address, address + length) in user space and present
+// (and writable, for_write) in the current address space right now? Reads
+// the page-table entries as the processor would (present and RW bits):
+// resolves nothing, never blocks, and costs two loads a page. A true answer
+// holds until something runs that may unmap (a fault, a block, a switch), so
+// a copy made right after it, with interrupts off, cannot fault. False for
+// length 0.
+bool present_now(uint32_t address, uint32_t length, bool for_write);
+
 // Copy between kernel and user memory after range_ok. Return false (and copy
-// nothing) on a bad range.
+// nothing) on a bad range. A range present_now() at once is copied without
+// range_ok's lookups.
 bool copy_from(void* kernel_dst, uint32_t user_src, uint32_t length);
 bool copy_to(uint32_t user_dst, const void* kernel_src, uint32_t length);
 

@@ -95,12 +95,12 @@ bool read_slot(const PagerStore& s, uint32_t slot)
     return transfer(port, index, ata::Request::Op::Read, slot);
 }
 
-// pager_disk(kPagerDiskReply, slot, reply): a page-in answered from a slot.
-int32_t reply_from_slot(PagerStore& s, uint32_t slot, uint32_t user_reply)
+} // namespace
+
+int32_t disk_reply(PagerStore& s, uint32_t slot, const PagerReply& in)
 {
-    PagerReply in;
-    if (!user_memory::copy_from(&in, user_reply, sizeof in))
-        return kErrFault;
+    if (slots_per_pager() == 0)
+        return kErrNotFound;
     if (slot >= slots_per_pager() || !ready(g_ports[index_of(&s)]))
         return kErrInvalid;
     Reply reply { in.id, in.kind, in.store, in.offset, in.size, in.count };
@@ -118,8 +118,6 @@ int32_t reply_from_slot(PagerStore& s, uint32_t slot, uint32_t user_reply)
     return reply_ended(in, v);
 }
 
-} // namespace
-
 void disk_forget(uint32_t index)
 {
     DiskPort& port = g_ports[index];
@@ -135,8 +133,12 @@ int32_t sys_pager_disk(const TrapFrame& f)
     if (!s || per == 0)
         return kErrNotFound;
     uint32_t op = f.ebx, slot = f.ecx, buffer = f.edx;
-    if (op == kPagerDiskReply)
-        return reply_from_slot(*s, slot, buffer);
+    if (op == kPagerDiskReply) {
+        PagerReply in;
+        if (!user_memory::copy_from(&in, buffer, sizeof in))
+            return kErrFault;
+        return disk_reply(*s, slot, in);
+    }
     if ((op != kPagerDiskRead && op != kPagerDiskWrite) || slot >= per || !paging::is_page_aligned(buffer))
         return kErrInvalid;
     uint32_t index = index_of(s);

@@ -4,7 +4,7 @@
 //   pager_store.cpp      PagerStore (a vm::Store per pager: request, write,
 //                        release turned into table entries), the dead store,
 //                        pager_register and a pager's death;
-//   pager_transport.cpp  pager_receive and pager_reply: requests out to the
+//   pager_transport.cpp  pager_receive, pager_reply and pager_reply_receive: requests out to the
 //                        pager, replies (untrusted) in to lab 6's checks;
 //   pager_deadlines.cpp  the deadline thread (requests past their deadline);
 //   pager_trace.cpp      the protocol trace and the counters;
@@ -71,6 +71,13 @@ private:
 PagerStore* pager_of(const Process* p);
 PagerStore* live_pager(uint32_t number);
 uint32_t index_of(const PagerStore* s); // its entry in the pager table, 0..kMaxPagers-1
+
+// Pager `s` answers a page-in with the page in its disk slot `slot`
+// (pager_disk's kPagerDiskReply, pager_reply_receive): `in` is checked as
+// pager_reply checks it, before and after the read. 0, kErrRefused,
+// kErrNoMemory (no frame: nothing changed), kErrIo, kErrInvalid (no such
+// slot), kErrNotFound (no slots for pagers). May block on the disk.
+int32_t disk_reply(PagerStore& s, uint32_t slot, const PagerReply& in);
 
 // A pager went: its disk slots read as zeros for the next one (pager_disk.cpp).
 void disk_forget(uint32_t index);

@@ -15,6 +15,11 @@
 //                         readable, then hands the reply to lab 6
 //                         (accept_page_in / accept_page_out); a refused reply
 //                         gets kErrRefused and changes nothing;
+//   pager_reply_receive   a pager's loop in one call: answer (as pager_reply,
+//                         or from a disk slot as pager_disk), then, if that
+//                         was accepted, receive the next request: one system
+//                         call per request instead of two (L4's and seL4's
+//                         ReplyRecv);
 //   map_store             a process maps pages of a pager's store: new vpages
 //                         (store, offset), or those already alive for the same
 //                         (store, offset), so a file mapped twice shares them;
@@ -127,5 +132,6 @@ int32_t sys_map_store(const TrapFrame& f);
 int32_t sys_spawn_from_store(const TrapFrame& f);
 int32_t sys_module_read(const TrapFrame& f);
 int32_t sys_pager_disk(const TrapFrame& f);
+int32_t sys_pager_reply_receive(const TrapFrame& f);
 
 } // namespace pager

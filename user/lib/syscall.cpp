@@ -43,6 +43,11 @@ int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks)
     return syscall(kSysPagerReceive, word(request), word(buffer), timeout_ticks);
 }
 int pager_reply(const PagerReply* reply) { return syscall(kSysPagerReply, word(reply)); }
+int pager_reply_receive(const PagerReply* reply, PagerRequest* request, void* buffer, uint32_t timeout_ticks,
+    uint32_t slot)
+{
+    return syscall(kSysPagerReplyReceive, word(reply), word(request), word(buffer), timeout_ticks, slot);
+}
 int spawn_from_store(const char* program, const char* args, uint32_t store)
 {
     return syscall(kSysSpawnFromStore, word(program), word(args), store);

@@ -90,6 +90,13 @@ int pager_register();
 int pager_receive(PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0);
 // Answer a request. 0, or kErrRefused (nothing changed).
 int pager_reply(const PagerReply* reply);
+// Answer, then wait for the next request, in one system call: *reply as
+// pager_reply (slot kPagerNoSlot) or as pager_disk's reply from `slot`; once
+// it is accepted, pager_receive(request, buffer, timeout_ticks). 0: accepted
+// and a request received; kErrTimedOut: accepted, no request in time; any
+// other error: the reply was not accepted, nothing was received (abi.h).
+int pager_reply_receive(const PagerReply* reply, PagerRequest* request, void* buffer, uint32_t timeout_ticks = 0,
+    uint32_t slot = kPagerNoSlot);
 // Map `length` bytes at the fixed, free `address`, backed by pager `store`
 // from page `offset` on (kMapWrite: writable). Returns the address or a kErr*.
 void* map_store(void* address, size_t length, uint32_t flags, uint32_t store, uint32_t offset);

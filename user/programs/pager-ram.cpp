@@ -42,7 +42,13 @@
 // modes that send other replies first (lie, replay, flood, bench).
 // After each answer the pager scribbles over the page it answered from: the
 // faulting process must still see the data as it was when the answer went.
-// `scribble=0` leaves that out (make bench: it is a test, not a pager's work).
+// `scribble=0` leaves that out (make bench: it is a test, not a pager's work),
+// and then the pager answers and waits for the next request in one system
+// call (pager_reply_receive), in the modes that send nothing but the answer
+// (good, bench after its timing, die, crash, own-store).
+// In mode lie, pager_reply_receive's refusals are checked too: a lie through
+// it (kErrRefused), and bad pointers, buffer or slot (kErrFault, kErrInvalid,
+// before anything is answered): none answers or receives anything.
 // Verdicts: pager-registered, and per mode the checks above; VALUEs:
 // page_ins, page_outs, releases, refused.
 #include "program.h"
@@ -174,6 +180,30 @@ void scribble(const void* data)
             words[i] = 0xDEADBEEF;
 }
 
+// mode=lie: pager_reply_receive refuses without answering or receiving: a
+// lie (kErrRefused), a bad reply or request pointer (kErrFault), an unaligned
+// buffer (kErrInvalid), with backing=disk a slot out of range (kErrInvalid).
+// The correct answer sent afterwards must still be accepted.
+void combined_lies(const PagerRequest& r, const void* data)
+{
+    PagerReply good = answer_for(r, data);
+    PagerReply x = good;
+    x.id ^= 1u << 6;
+    PagerRequest next;
+    int rc = sys::pager_reply_receive(&x, &next, g_buffer, 1);
+    rc == kErrRefused ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    rc = sys::pager_reply_receive(nullptr, &next, g_buffer, 1);
+    rc == kErrFault ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    rc = sys::pager_reply_receive(&good, reinterpret_cast<PagerRequest*>(0xC0000000u), g_buffer, 1);
+    rc == kErrFault ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    rc = sys::pager_reply_receive(&good, &next, g_buffer + 4, 1);
+    rc == kErrInvalid ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    if (g_on_disk) {
+        rc = sys::pager_reply_receive(&good, &next, g_buffer, 1, 0xFFFFFFu);
+        rc == kErrInvalid ? ++g_stats.refused_ok : ++g_stats.refused_bad;
+    }
+}
+
 // Map its own store and use it: a pager waiting for itself. The system
 // call is refused (kErrFault), the touch kills the pager.
 int use_own_store(int store)
@@ -236,11 +266,31 @@ int main(const char* args)
     const bool is_own_store = mode.is("own-store");
     const bool is_replay = mode.is("replay");
     const bool is_slow = mode.is("slow");
+    // Answers that go with the next receive (pager_reply_receive).
+    const bool combine = !scribbles && !is_lie && !is_replay && !is_slow && !is_flood;
+    PagerReply pending {};
+    uint32_t pending_slot = kPagerNoSlot;
+    bool have_pending = false;
     PagerReply previous {};
     bool have_previous = false, flooded = false;
     for (;;) {
         PagerRequest r;
-        int rc = sys::pager_receive(&r, g_buffer, idle);
+        int rc;
+        if (have_pending) {
+            have_pending = false;
+            rc = sys::pager_reply_receive(&pending, &r, g_buffer, idle, pending_slot);
+            bool accepted = rc == 0 || rc == kErrTimedOut;
+            if (!accepted)
+                ++g_stats.accepted_bad;
+            else if (pending.kind == kPagerPageIn)
+                ++g_stats.page_ins;
+            else
+                ++g_stats.page_outs;
+            if (!accepted)
+                rc = sys::pager_receive(&r, g_buffer, idle);
+        } else {
+            rc = sys::pager_receive(&r, g_buffer, idle);
+        }
         if (rc == kErrTimedOut)
             break;
         if (rc == kErrNoMemory)
@@ -266,6 +316,12 @@ int main(const char* args)
             }
             g_written[r.offset / 8] |= uint8_t(1u << (r.offset % 8));
             PagerReply ack = answer_for(r, nullptr);
+            if (combine) {
+                pending = ack;
+                pending_slot = kPagerNoSlot;
+                have_pending = true;
+                continue;
+            }
             if (sys::pager_reply(&ack) == 0)
                 ++g_stats.page_outs;
             else
@@ -291,6 +347,8 @@ int main(const char* args)
             all_lies(r, data);
         if (is_lie && g_on_disk)
             disk_lies(r);
+        if (is_lie)
+            combined_lies(r, data);
         if (is_flood && !flooded) {
             flooded = true;
             uint32_t x = 0x9E3779B9u ^ r.id;
@@ -325,6 +383,14 @@ int main(const char* args)
         else if (delay)
             sys::sleep(delay);
         PagerReply good = answer_for(r, data);
+        if (combine && !is_slow) {
+            pending = good;
+            pending_slot = from_slot ? r.offset : kPagerNoSlot;
+            have_pending = true;
+            previous = good;
+            have_previous = true;
+            continue;
+        }
         rc = from_slot ? sys::pager_disk(kPagerDiskReply, r.offset, &good) : sys::pager_reply(&good);
         if (is_slow) {
             if (rc == kErrRefused)
