@@ -193,7 +193,10 @@ constexpr uint32_t kPagerDiskRead = 0;  // pager_disk: slot -> buffer
 constexpr uint32_t kPagerDiskWrite = 1; // pager_disk: buffer -> slot
 constexpr uint32_t kPagerDiskReply = 2; // pager_disk: answer a page-in with the slot's page (no copy through the pager)
 constexpr uint32_t kPagerNoSlot = 0xFFFFFFFFu; // pager_reply_receive: the reply's data is at reply.data, not in a slot
-constexpr uint32_t kFirstPagerStore = 16; // pager store numbers are 16..255, never reused in one boot
+// Pager store numbers are 16..255. A dead pager's number is given to a new
+// pager only once the fresh numbers have run out and no page of the dead
+// one is left, so a page never changes its pager.
+constexpr uint32_t kFirstPagerStore = 16;
 
 // What pager_receive fills in.
 struct PagerRequest {

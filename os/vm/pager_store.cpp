@@ -8,7 +8,9 @@
 // for a page-out (at most kMaxPageOutsPerPager in flight, so page-ins always
 // find a slot), release() when a vpage dies. A pager that exits or is killed
 // ends every request it holds with kErrPagerDied, and its store number is
-// taken over by a dead store that refuses everything ("pager died").
+// taken over by a dead store that refuses everything ("pager died"), until
+// no vpage names it any more and the numbers run out: then a new pager may
+// get it (free_store_number).
 #include "vm/pager_internal.h"
 
 #include "arch/mmu.h"
@@ -32,7 +34,8 @@ namespace {
 bool g_seeded;
 uint32_t g_next_store = kFirstPagerStore;
 
-// A pager that died: its store number stays taken, and refuses everything.
+// A pager that died: its store number stays taken while vpages name it, and
+// refuses everything.
 class DeadStore final : public vm::Store {
 public:
     const char* name() const override { return "dead pager"; }
@@ -213,13 +216,32 @@ void process_exited(Process* p)
         cpu::sti();
 }
 
+// The store number for the next pager: a fresh one while any is left
+// (kFirstPagerStore..255), then a dead pager's number that no vpage names
+// any more (its vpages are all gone, so none can be taken for a page of the
+// new pager). 0: none free (256 pagers' pages still live).
+uint8_t free_store_number()
+{
+    if (g_next_store <= 255)
+        return uint8_t(g_next_store++);
+    bool named[256] = {};
+    for (const PagerStore& s : g_pagers)
+        if (s.m_owner)
+            named[s.m_number] = true;
+    for (uint32_t h = 1; h <= vpages().capacity(); ++h)
+        if (vpages().is_live(h))
+            named[vpages().get(h)->store] = true;
+    for (uint32_t n = kFirstPagerStore; n <= 255; ++n)
+        if (!named[n])
+            return uint8_t(n);
+    return 0;
+}
+
 int32_t sys_pager_register(const TrapFrame&)
 {
     Process* p = process::current();
     if (pager_of(p))
         return kErrInvalid;
-    if (g_next_store > 255)
-        return kErrNoMemory;
     PagerStore* s = nullptr;
     for (PagerStore& candidate : g_pagers)
         if (!candidate.m_owner) {
@@ -238,12 +260,13 @@ int32_t sys_pager_register(const TrapFrame&)
         read_deadline_tunable();
         vm::set_wired_check(wired);
     }
-    if (!start_deadline_thread()) {
+    uint8_t number = free_store_number();
+    if (!number || !start_deadline_thread()) {
         kfree(cache);
         return kErrNoMemory;
     }
     s->m_owner = p;
-    s->m_number = uint8_t(g_next_store++);
+    s->m_number = number;
     s->m_vpages = cache;
     vm::set_store(s->m_number, s);
     return s->m_number;

@@ -4,8 +4,9 @@
 // request table (vm/pager.h):
 //
 //   pager_register        the calling process becomes a pager: it gets a store
-//                         number (kFirstPagerStore and up, never reused in one
-//                         boot), and vm::store(number) is a PagerStore that
+//                         number (kFirstPagerStore..255; a dead pager's only
+//                         when no vpage names it any more and no fresh one is
+//                         left), and vm::store(number) is a PagerStore that
 //                         turns request/write/release into table entries;
 //   pager_receive         the pager takes the oldest request not yet received:
 //                         (id, kind, store, offset); for a page-out, the page

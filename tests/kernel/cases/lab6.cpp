@@ -1,7 +1,8 @@
 // lab6.cpp: lab 6's kernel tests, the user-space pager (os/vm/pager.h).
 //
 //   lab6_pager   pager=mode:M,... [client=mode:M,...] : spawns user/programs/
-//                pager-ram with the `pager` words, waits until it has
+//                pager-ram (or pager_program=NAME, e.g. the hostile
+//                pager-abuse) with the `pager` words, waits until it has
 //                registered, spawns pager-client with the `client` words and
 //                the pager's store number, waits for both. Then checks:
 //                  - the exit statuses (pager_status=, client_status=: 0 or
@@ -216,7 +217,8 @@ KTEST(lab6_pager)
     char args[200];
     format_to(args, sizeof args, "token=%s ", ktest::token());
     append_words(args, sizeof args, "pager");
-    uint32_t pager_pid = spawn("pager-spawned", "pager-ram", args);
+    const char* program = cmdline::get("pager_program");
+    uint32_t pager_pid = spawn("pager-spawned", program ? program : "pager-ram", args);
     if (!pager_pid)
         return;
     uint8_t store = 0;
