@@ -16,7 +16,8 @@ temporary directory and checks, one JUnit case each:
   3. reference-labN: with only lab n's reference files copied into
      labs/labN/ (every other lab still a skeleton), `make grade LAB=n` gives
      full marks. Steps 2 and 3 run two grades at a time, each in its own
-     copy of the tree, after one build of every flavour ("prebuild");
+     copy of the tree, after one build of every flavour ("prebuild"),
+     beside step 4 in a third copy;
   4. docs: every command that the student README and the handouts show
      (code blocks and inline `make ...`) runs and succeeds in the release
      with every lab done (the reference copied into labs/). `make test` is run
@@ -37,6 +38,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -261,7 +263,7 @@ def documented_commands(tree):
                     cmd = re.sub(placeholder, value, cmd)
                 for pattern, value in REPLACED:
                     cmd = re.sub(pattern, value, cmd)
-                level = re.match(r"make (test-kernel|test-debugger)( .*)?$", cmd)
+                level = re.match(r"make (?:\S+=\S+ )*(test-kernel|test-debugger)( .*)?$", cmd)
                 lab_n = re.search(r"\bLAB=(\d+)", cmd)
                 if level and lab_n and "ONLY=" not in cmd:
                     cmd += f" ONLY={first_case(level.group(1), int(lab_n.group(1)))}"
@@ -327,10 +329,23 @@ def main():
             chosen = [l["lab"] for l in labs.student_labs() if not args.lab or l["lab"] in args.lab]
             started = time.monotonic()
             record("prebuild", prebuild(tree, chosen), time.monotonic() - started)
-            grade_in_parallel(tree, chosen, record)
+            # The documented commands run one after another in a copy of
+            # their own, beside the grades.
+            docs = None
             if not args.no_docs:
-                for cmd, problem, seconds in check_docs(tree):
-                    record(f"docs: {cmd}", problem, seconds)
+                docs_tree = f"{tree}-docs"
+                subprocess.run(["cp", "-a", tree, docs_tree], check=True)
+
+                def run_docs():
+                    for cmd, problem, seconds in check_docs(docs_tree):
+                        record(f"docs: {cmd}", problem, seconds)
+                docs = threading.Thread(target=run_docs)
+                docs.start()
+            try:
+                grade_in_parallel(tree, chosen, record)
+            finally:
+                if docs:
+                    docs.join()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
