@@ -265,23 +265,30 @@ int bench_mode(uint32_t store, uint32_t pages)
     return verdict_status();
 }
 
-int paging_mode(uint32_t store, uint32_t pages)
+// `pages` pages at kFileMapping, from the pager's store (or anonymous,
+// lab 5's swap store, when store is 0), each written with kWriteTag.
+bool map_and_fill(const char* name, uint32_t store, uint32_t pages)
 {
     uint32_t base = kFileMapping;
     if (store) {
         if (!map_file(base, store, pages, kMapWrite))
-            return 1;
+            return false;
     } else {
         void* m = sys::mmap(reinterpret_cast<void*>(base), pages * kPageSize, kMapWrite);
-        if (!check("paging-mmap", m == reinterpret_cast<void*>(base), "mmap = %d", error_of(m)))
-            return 1;
+        if (!check(name, m == reinterpret_cast<void*>(base), "mmap = %d", error_of(m)))
+            return false;
     }
     for (uint32_t p = 0; p < pages; ++p)
         fill_page(page_at(base, p), kWriteTag, p);
-    uint64_t t0 = rdtsc();
-    for (uint32_t p = 0; p < pages; ++p)
-        fill_page(page_at(base, p), kWriteTag + 1, p);
-    value("rewrite_instructions_per_page", (rdtsc() - t0) / pages);
+    return true;
+}
+
+// Read the first word of every page at kFileMapping (written with `tag`),
+// timing each read that paged in; check the data and report the mean
+// (VALUEs <prefix>paged_in and <prefix>page_in_instructions). Unmaps it.
+void measure_page_ins(const char* check_name, const char* prefix, uint32_t pages, uint32_t tag)
+{
+    uint32_t base = kFileMapping;
     uint64_t total = 0;
     uint32_t paged_in = 0, bad = 0;
     for (uint32_t p = 0; p < pages; ++p) {
@@ -294,28 +301,33 @@ int paging_mode(uint32_t store, uint32_t pages)
             total += spent;
             ++paged_in;
         }
-        bad += w != pattern_word(kWriteTag + 1, p, 0);
+        bad += w != pattern_word(tag, p, 0);
     }
-    check("paging-data-intact", bad == 0 && paged_in > 0, "%u pages differ, %u paged in", bad, paged_in);
-    value("paged_in", paged_in);
-    value("page_in_instructions", paged_in ? total / paged_in : 0);
+    check(check_name, bad == 0 && paged_in > 0, "%u pages differ, %u paged in", bad, paged_in);
+    char key[48];
+    format_to(key, sizeof key, "%spaged_in", prefix);
+    value(key, paged_in);
+    format_to(key, sizeof key, "%spage_in_instructions", prefix);
+    value(key, paged_in ? total / paged_in : 0);
     sys::munmap(reinterpret_cast<void*>(base), pages * kPageSize);
+}
+
+int paging_mode(uint32_t store, uint32_t pages)
+{
+    if (!map_and_fill("paging-mmap", store, pages))
+        return 1;
+    uint64_t t0 = rdtsc();
+    for (uint32_t p = 0; p < pages; ++p)
+        fill_page(page_at(kFileMapping, p), kWriteTag + 1, p);
+    value("rewrite_instructions_per_page", (rdtsc() - t0) / pages);
+    measure_page_ins("paging-data-intact", "", pages, kWriteTag + 1);
     return verdict_status();
 }
 
 int cold_mode(uint32_t store, uint32_t pages, uint32_t ballast)
 {
-    uint32_t base = kFileMapping;
-    if (store) {
-        if (!map_file(base, store, pages, kMapWrite))
-            return 1;
-    } else {
-        void* m = sys::mmap(reinterpret_cast<void*>(base), pages * kPageSize, kMapWrite);
-        if (!check("cold-mmap", m == reinterpret_cast<void*>(base), "mmap = %d", error_of(m)))
-            return 1;
-    }
-    for (uint32_t p = 0; p < pages; ++p)
-        fill_page(page_at(base, p), kWriteTag, p);
+    if (!map_and_fill("cold-mmap", store, pages))
+        return 1;
     auto* b = static_cast<uint8_t*>(sys::mmap(nullptr, ballast * kPageSize, kMapWrite));
     if (!check("cold-ballast-mmap", !is_error(b), "mmap = %d", error_of(b)))
         return 1;
@@ -324,24 +336,7 @@ int cold_mode(uint32_t store, uint32_t pages, uint32_t ballast)
     sys::munmap(b, ballast * kPageSize);
     sys::sleep(20); // the page-outs still in flight end
     value("cold_frames_free", vm_now().frames_free);
-    uint64_t total = 0;
-    uint32_t paged_in = 0, bad = 0;
-    for (uint32_t p = 0; p < pages; ++p) {
-        VmStat before = vm_now();
-        uint64_t t1 = rdtsc();
-        uint32_t w = *reinterpret_cast<volatile uint32_t*>(page_at(base, p));
-        uint64_t spent = rdtsc() - t1;
-        VmStat after = vm_now();
-        if (after.own_page_ins != before.own_page_ins) {
-            total += spent;
-            ++paged_in;
-        }
-        bad += w != pattern_word(kWriteTag, p, 0);
-    }
-    check("cold-data-intact", bad == 0 && paged_in > 0, "%u pages differ, %u paged in", bad, paged_in);
-    value("cold_paged_in", paged_in);
-    value("cold_page_in_instructions", paged_in ? total / paged_in : 0);
-    sys::munmap(reinterpret_cast<void*>(base), pages * kPageSize);
+    measure_page_ins("cold-data-intact", "cold_", pages, kWriteTag);
     return verdict_status();
 }
 
