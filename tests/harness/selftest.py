@@ -178,6 +178,22 @@ def longest_cases_start_first(flavour):
     expect([r.name for r in out] == ["a", "b", "c", "d"], f"results in order {[r.name for r in out]}")
 
 
+def lab_ranges_select_cases(flavour):
+    """`--lab 3` and `--lab 0-4` pick those labs' cases (make bench's labs
+    0-4 figure); a malformed range is an argument error."""
+    cases = [manifest.Case(kind="kernel", name=f"c{n}", lab=n, test="t") for n in range(7)]
+    picked = [c.name for c in manifest.select(cases, suite.lab_set("0-4"))]
+    expect(picked == ["c0", "c1", "c2", "c3", "c4"], f"--lab 0-4 picked {picked}")
+    picked = [c.name for c in manifest.select(cases, suite.lab_set("3"))]
+    expect(picked == ["c3"], f"--lab 3 picked {picked}")
+    for bad in ("x", "1-", "-2", "1-x", "4-2"):
+        try:
+            suite.lab_set(bad)
+        except argparse.ArgumentTypeError:
+            continue
+        raise Failed(f"--lab {bad!r} was taken")
+
+
 def _replay_stop(flavour, cmdline, until, path):
     """Start the replay (`tools/bochs-run debug ... --until --boot`, what `make
     debug ... UNTIL= BOOT=` runs); return (tick, eip) at its first prompt."""
@@ -313,6 +329,7 @@ CASES = [
     ("modules-past-limit-are-reported", modules_past_limit_are_reported),
     ("missing-verdicts-are-named", missing_verdicts_are_named),
     ("longest-cases-start-first", longest_cases_start_first),
+    ("lab-ranges-select-cases", lab_ranges_select_cases),
     ("replay-stops-at-halt", replay_stops_at_halt),
     ("replay-stops-at-budget", replay_stops_at_budget),
     ("shim-matches-grub", shim_matches_grub),

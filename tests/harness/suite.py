@@ -68,11 +68,14 @@ def failure_details(run):
 
 def lab_set(text):
     """`--lab` as a set of lab numbers: "3" or a range "0-4"."""
-    first, _, last = text.partition("-")
+    first, dash, last = text.partition("-")
     try:
-        return set(range(int(first), int(last or first) + 1))
+        labs = set(range(int(first), int(last if dash else first) + 1))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a lab number or a range N-M: {text!r}")
+        labs = set()
+    if not labs:
+        raise argparse.ArgumentTypeError(f"not a lab number or a range N-M (N <= M): {text!r}")
+    return labs
 
 
 def parse_args(kind, description, argv=None):
