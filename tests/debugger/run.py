@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Debugger check runner: scripted Bochs debugger sessions over kernel runs.
 
-    tests/debugger/run.py [--lab N | --all] [--flavour F] [--only NAME] [-j JOBS]
+    tests/debugger/run.py [--lab N | --lab N-M | --all] [--flavour F] [--only NAME] [-j JOBS]
 
 Each check of labs/manifest.json ("debugger_checks") boots its kernel test with
 the kernel symbols loaded and runs tests/debugger/checks/<script>.py against a

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Kernel test runner: boots each kernel test of labs/manifest.json in Bochs.
 
-    tests/kernel/run.py [--lab N | --all] [--flavour F] [--only NAME] [-j JOBS]
+    tests/kernel/run.py [--lab N | --lab N-M | --all] [--flavour F] [--only NAME] [-j JOBS]
 
 Each test boots build/<flavour>/kernel.elf with `test=<test> token=<random>`
 under an instruction budget, and is judged from the kernel's `@@ <token>` lines
