@@ -4,9 +4,10 @@ debugger exercises on the reference kernel, and list every transcript line
 the kernel no longer prints.
 
     tools/handout-sessions.py [--save DIR] [HANDOUT...]
-                                        (default: handouts/lab[1-6]-*.md)
+                                        (default: handouts/lab[0-6]-*.md)
 
-In each handout's section "## 5. Debugger exercise", the `make debug ...
+In each handout's section "## 5. Debugger exercise" (lab 0: "## 4. A page
+fault, in the debugger", up to the comment END_MARKER), the `make debug ...
 KCMD='...'` line gives the kernel command line (and its MEGS=, SWAP=,
 BOOT=, UNTIL= words the machine) and the `<bochs:N> command` lines give
 the commands (in the order of N, each N once). They are piped into
@@ -26,21 +27,29 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECTION = "## 5. Debugger exercise"
+# The section with the debugger session: lab 0's tour has it in section 4.
+END_MARKER = "<!-- handout-sessions: the replayed session ends here -->"
+SECTION_RE = re.compile(r"^## \d+\. (Debugger exercise|A page fault, in the debugger)", re.M)
 COMMAND_RE = re.compile(r"^<bochs:(\d+)> ?(.*)$")
 PROMPT_RE = re.compile(r"<bochs:\d+>")
 KCMD_RE = re.compile(r"make debug .*KCMD='([^']*)'")
 MAKE_DEBUG_RE = re.compile(r"^make debug .*$", re.M)
 MACHINE_RE = re.compile(r"\b(MEGS|SWAP|BOOT|UNTIL)=(\S+)")
 MACHINE_FLAGS = {"MEGS": "--megs", "SWAP": "--swap", "BOOT": "--boot", "UNTIL": "--until"}
-SKIP_RE = re.compile(r"^\s*(\.\.\.|make |printf |\$ |\+\d|offset )")
+SKIP_RE = re.compile(r"^\s*(\.\.\.|make[ :]|printf |\$ |\+\d|offset )")
 
 
 def section(path):
     """The debugger exercise's text (to the next `## ` heading)."""
     text = open(path).read()
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
+    heading = SECTION_RE.search(text)
+    if not heading:
+        return ""
+    start = heading.start()
+    end = text.find("\n## ", heading.end())
+    marker = text.find(END_MARKER, heading.end())  # a section may go on past its session (lab 0)
+    if marker > 0 and (end < 0 or marker < end):
+        end = marker
     return text[start:end if end > 0 else len(text)]
 
 
@@ -91,8 +100,10 @@ def check(path, save=None):
         with open(os.path.join(save, os.path.basename(path).replace(".md", ".txt")), "w") as out:
             out.write(transcript)
     printed = PROMPT_RE.sub("<bochs>", transcript)
+    # A line cut short with " ..." (the rest left out of the handout) must
+    # be printed as far as it goes.
     return [f"{os.path.relpath(path, ROOT)}: no longer printed: {line}" for line in expected
-            if PROMPT_RE.sub("<bochs>", line) not in printed]
+            if PROMPT_RE.sub("<bochs>", line.removesuffix(" ...")) not in printed]
 
 
 def main(argv):
@@ -101,13 +112,13 @@ def main(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 2)[2])
     ap.add_argument("--save", metavar="DIR", help="keep each replay's whole transcript as DIR/<handout>.txt")
-    ap.add_argument("handouts", nargs="*", metavar="HANDOUT", help="default: handouts/lab[1-6]-*.md")
+    ap.add_argument("handouts", nargs="*", metavar="HANDOUT", help="default: handouts/lab[0-6]-*.md")
     args = ap.parse_args(argv[1:])
     save = args.save
     missing_files = [p for p in args.handouts if not os.path.isfile(p)]
     if missing_files:
         ap.error("no such handout: " + ", ".join(missing_files))
-    paths = args.handouts or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[1-6]-*.md")))
+    paths = args.handouts or sorted(glob.glob(os.path.join(ROOT, "handouts", "lab[0-6]-*.md")))
     made = subprocess.run(["make", "--no-print-directory", "all"], cwd=ROOT, capture_output=True, text=True)
     if made.returncode:
         print(made.stdout[-2000:] + made.stderr[-2000:])
