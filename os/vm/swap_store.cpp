@@ -175,7 +175,10 @@ bool init(uint32_t max_slots, uint32_t pager_slots)
     memset(g_bitmap, 0, (g_slots + 7) / 8);
     vm::set_store(vm::kSwap, &g_store);
     kprintf("swap: %u slots of 4 KiB on the second ATA disk\n", g_slots);
-    if (g_pager_slots)
+    if (g_pager_slots < pager_slots) // say so: a pager then finds fewer slots than pager_disk= asked
+        kprintf("swap: pager_disk= asks for %u slots, more than half the disk: %u kept for pagers\n",
+            pager_slots, g_pager_slots);
+    else if (g_pager_slots)
         kprintf("swap: %u slots kept for pagers (pager_disk)\n", g_pager_slots);
     return true;
 }

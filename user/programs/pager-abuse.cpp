@@ -207,7 +207,10 @@ int main(const char* args)
             uint32_t at = pick(2) ? 0x60000000 + pick(256) * 4096 : any_pointer();
             rc = syscall(number, at, pick(2) ? pick(5) * 4096 : next_random(), pick(4), any_store(store),
                 pick(2) ? pick(64) : next_random());
-            mapped += rc >= 0;
+            if (uint32_t(rc) == at) { // success is the address, which may be above 2 GiB (negative)
+                ++mapped;
+                rc = 0;
+            }
             break;
         }
         case kSysModuleRead: // a good buffer is a page of the sink: at most 4 KiB
