@@ -150,18 +150,20 @@ def main():
     os.makedirs(args.results, exist_ok=True)
     dirs = labs.manifest_host_dirs(args.lab)
     suffixes = ["", "-asan"] if args.asan and not args.no_asan else [""]
-    if not args.no_build:
+    built = args.no_build
+    if not built:
         # Every binary in one parallel make (-k: the others build whatever one's
-        # error); the per-binary build below then only reports each one's state.
-        build(args.flavour, *[f"build/host/{args.flavour}/{d}/tests{s}" for d in dirs for s in suffixes],
-              keep_going=True)
+        # error). Only when that fails does each binary's own make below say
+        # which one does not build, with its first error.
+        built, _ = build(args.flavour, *[f"build/host/{args.flavour}/{d}/tests{s}" for d in dirs for s in suffixes],
+                         keep_going=True)
     total_failed = 0
     for d in dirs:
         passed_plain = None
         for suffix in suffixes:
             tag = f"host-{d}{suffix}"
             target = f"build/host/{args.flavour}/{d}/tests{suffix}"
-            ok, out = (True, "") if args.no_build else build(args.flavour, target)
+            ok, out = (True, "") if built else build(args.flavour, target)
             if not ok:
                 first = buildlog.first_error(out)
                 print(f"FAIL {tag}: does not build; the first error:\n{first}")

@@ -374,10 +374,9 @@ def main(argv=None):
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         running = {name: pool.submit(one, name, func)
                    for name, func in sorted(chosen, key=lambda c: c[0] not in LONGEST) if name not in done}
-        running.update({name: pool.submit(lambda r: r, result) for name, result in done.items()})
         out = []
         for name, _ in chosen:
-            out.append(running[name].result())
+            out.append(done[name] if name in done else running[name].result())
             print("\n".join(results.report_lines(out[-1])), flush=True)
     return results.finish(out, args.junit, args.json, "harness", "harness")
 
