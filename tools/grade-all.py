@@ -2,16 +2,20 @@
 """grade-all.py: grade a class's submissions of one lab (for instructors).
 
   grade-all.py --lab N SUBMISSION_DIR... [-j 2] [--out build/grade-all]
-               [--release vmkit-student.tar.gz] [--timeout 1800]
+               [--release vmkit-student.tar.gz | --prepared DIR] [--timeout 1800]
+  grade-all.py --lab N --prepare DIR [--release vmkit-student.tar.gz]
 
 Each SUBMISSION_DIR holds a student's lab files, as labN/<file> or directly
 as <file> (the names listed for lab N in labs/manifest.json). Every
 submission is graded on its own:
   1. a grading tree: the student release (--release, or one made now with
-     tools/release.sh: no solutions/), plus only the lab's declared files
-     from the submission, each a regular file under --max-file-size
-     (symlinks, devices, directories and larger files are refused, and the
-     lab scores 0 with the reason);
+     tools/release.sh: no solutions/), unpacked and built once for the lab
+     while the lab is still a skeleton (no student code, so outside the
+     sandbox; or once and for all with --prepare, then --prepared), plus
+     only the lab's declared files from the submission, each a regular file
+     under --max-file-size (symlinks, devices, directories and larger files
+     are refused, and the lab scores 0 with the reason), written newer than
+     every object, so that make recompiles them;
   2. `tools/grade.py --sandbox` in that tree: every step in a bubblewrap
      sandbox (tools/sandbox.py) with its own uid per parallel slot; the
      lab-code policy (tools/lab-policy.py) first;
@@ -63,47 +67,29 @@ class Class:
         self.lock = threading.Lock()
         self.stopping = False
         self.pristine = None
+        self.built_at = 0.0          # newest mtime in the pristine tree's build/
 
     # -- the grading tree --------------------------------------------------
 
-    def prepare(self, release):
-        """Unpack the release once (the pristine tree copied for every submission)."""
-        if release is None:
-            release = os.path.join(self.work, "release.tar.gz")
-            p = subprocess.run([os.path.join(ROOT, "tools", "release.sh"), release], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            if p.returncode != 0:
-                sys.exit(f"grade-all.py: tools/release.sh failed:\n{p.stdout}")
-        unpacked = os.path.join(self.work, "release")
-        os.makedirs(unpacked)
-        subprocess.run(["tar", "-xzf", release, "-C", unpacked, "--no-same-owner", "--no-same-permissions"],
-                       check=True)
-        tops = os.listdir(unpacked)
-        if len(tops) != 1:
-            sys.exit(f"grade-all.py: {release}: expected one top directory, found {tops}")
-        self.pristine = os.path.join(unpacked, tops[0])
-        if os.path.isdir(os.path.join(self.pristine, "solutions")):
-            sys.exit(f"grade-all.py: {release} holds solutions/: grading trees must not")
-        if not os.path.isdir(os.path.join(self.pristine, "reference")):
-            sys.exit(f"grade-all.py: {release} has no reference/ (prebuilt earlier labs): make it with tools/release.sh")
+    def prepare(self, release, prepared=None):
+        """Unpack the release once and build it (the pristine tree copied for every
+        submission), or take `prepared`, a directory that `--prepare` filled."""
         sandbox.make_readable(self.work)
-        subprocess.run(["chmod", "-R", "a+rX", self.pristine], check=True)
+        if prepared is not None:
+            self.pristine = check_release_tree(prepared, prepared)
+            self.built_at = newest_mtime(os.path.join(self.pristine, "build"))
+            return
+        self.pristine = unpack_release(release, os.path.join(self.work, "release"))
         self._prebuild()
 
     def _prebuild(self):
-        """Build the labN flavour of the pristine tree once (the lab still a skeleton), in the
-        sandbox: each submission's copy then recompiles only its lab files (they are newer) and
-        relinks. No student code is involved, and every submission gets its own copy."""
-        n = self.lab["lab"]
-        build = os.path.join(self.pristine, "build")
-        sandbox.hand_over(build, self.uid_base)
-        targets = ["all"] + [f"build/host/lab{n}/{d}/tests" for d in labs.manifest_host_dirs(n)]
-        r = sandbox.run(["make", "--no-print-directory", f"FLAVOUR=lab{n}"] + targets, tree=self.pristine,
-                        writable=[build], cwd=self.pristine, uid=self.uid_base,
-                        limits=sandbox.Limits(wall=1800, cpu=1800))
-        if not r.ok:
-            print(f"grade-all.py: the shared build failed (each submission builds alone):\n{r.output[-2000:]}")
-            shutil.rmtree(build, ignore_errors=True)
+        """Build the labN flavour of the pristine tree once, the lab still a skeleton (see
+        prebuild()). Each submission's copy then recompiles only its lab files and relinks."""
+        problem = prebuild(self.pristine, self.lab["lab"])
+        if problem:
+            print(f"grade-all.py: the shared build failed (each submission builds alone):\n{problem}")
+            shutil.rmtree(os.path.join(self.pristine, "build"), ignore_errors=True)
+        self.built_at = newest_mtime(os.path.join(self.pristine, "build"))
 
     def place(self, submission, tree):
         """Copy the lab's declared files into tree/labs/labN; returns (refusals, notes)."""
@@ -118,8 +104,13 @@ class Class:
             if why:
                 refused.append(f"{name} {why}: refused")
                 continue
-            with open(os.path.join(tree, "labs", f"lab{n}", name), "wb") as f:
+            path = os.path.join(tree, "labs", f"lab{n}", name)
+            with open(path, "wb") as f:
                 f.write(data)
+            # Newer than every object of the prebuilt tree, whatever the clocks
+            # did since it was built, so that make recompiles it.
+            stamp = max(time.time(), self.built_at + 1)
+            os.utime(path, (stamp, stamp))
         return refused, notes
 
     # -- one submission ----------------------------------------------------
@@ -190,6 +181,83 @@ class Class:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def prebuild_targets(n):
+    """What a grade of lab n builds (tools/grade.py, step 2): the kernel, the
+    ISO and the lab's host-test binaries, plain and ASan."""
+    return ["all"] + [f"build/host/lab{n}/{d}/tests{v}" for d in labs.manifest_host_dirs(n) for v in ("", "-asan")]
+
+
+def prebuild(tree, n):
+    """Build lab n's flavour of a pristine release tree (the lab a skeleton);
+    returns None or the failure's output. No student code is involved, so it
+    runs outside the sandbox, with the caller's compiler cache if it has one:
+    the submissions' own builds run in the sandbox, without any cache."""
+    proc = subprocess.Popen(["make", "--no-print-directory", f"FLAVOUR=lab{n}"] + prebuild_targets(n), cwd=tree,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        output = proc.communicate()[0]
+    finally:            # a signal (Stopping): no compiler may go on writing into the tree
+        if proc.returncode is None:
+            kill_group(proc)
+    subprocess.run(["chmod", "-R", "a+rX", tree], check=True)
+    return None if proc.returncode == 0 else output[-2000:]
+
+
+def unpack_release(release, unpacked):
+    """Unpack the release tarball (None: make one now with tools/release.sh)
+    into the new directory `unpacked`, readable by all; returns its tree."""
+    os.makedirs(unpacked)
+    if release is None:
+        release = os.path.join(os.path.dirname(unpacked), "release.tar.gz")
+        p = subprocess.run([os.path.join(ROOT, "tools", "release.sh"), release], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            sys.exit(f"grade-all.py: tools/release.sh failed:\n{p.stdout}")
+    subprocess.run(["tar", "-xzf", release, "-C", unpacked, "--no-same-owner", "--no-same-permissions"],
+                   check=True)
+    tree = check_release_tree(unpacked, release)
+    subprocess.run(["chmod", "-R", "a+rX", tree], check=True)
+    return tree
+
+
+def prepare_only(lab, release, into):
+    """--prepare: unpack and build the pristine tree in `into`, for later
+    runs with --prepared (the Gradescope bundle's setup.sh does this once)."""
+    tree = unpack_release(release, into)
+    problem = prebuild(tree, lab["lab"])
+    if problem:
+        shutil.rmtree(os.path.join(tree, "build"), ignore_errors=True)
+        sys.exit(f"grade-all.py: --prepare: the build of lab {lab['lab']}'s flavour failed:\n{problem}")
+    print(f"grade-all.py: {tree} is unpacked and built for lab {lab['lab']}: grade with --prepared {into}")
+
+
+def check_release_tree(unpacked, what):
+    """The one top directory of an unpacked release, checked: a grading tree
+    holds no solutions/ and has the prebuilt reference/ of the earlier labs."""
+    tops = os.listdir(unpacked)
+    if len(tops) != 1:
+        sys.exit(f"grade-all.py: {what}: expected one top directory, found {tops}")
+    tree = os.path.join(unpacked, tops[0])
+    if os.path.isdir(os.path.join(tree, "solutions")):
+        sys.exit(f"grade-all.py: {what} holds solutions/: grading trees must not")
+    if not os.path.isdir(os.path.join(tree, "reference")):
+        sys.exit(f"grade-all.py: {what} has no reference/ (prebuilt earlier labs): make it with tools/release.sh")
+    return tree
+
+
+def newest_mtime(path):
+    """The newest modification time of anything under path (0 if there is nothing)."""
+    newest = 0.0
+    for top, dirs, files in os.walk(path):
+        for name in dirs + files:
+            try:
+                newest = max(newest, os.lstat(os.path.join(top, name)).st_mtime)
+            except OSError:
+                pass
+    return newest
+
+
 def read_regular(path, cap):
     """(bytes, '') for a regular file of at most cap bytes, else (None, why it is refused).
     Opened with O_NOFOLLOW and checked on the open file: no race with a swapped-in symlink."""
@@ -242,7 +310,7 @@ def load_result(out):
 # -- main -----------------------------------------------------------------------
 
 def grade_class(lab, submissions, out, jobs, timeout, release, max_file_size,
-                uid_base=sandbox.DEFAULT_OUTSIDE_UID, on_row=None):
+                uid_base=sandbox.DEFAULT_OUTSIDE_UID, on_row=None, prepared=None):
     """Grade every submission; returns (rows in the submissions' order, wall seconds)."""
     names = [submission_name(s) for s in submissions]
     if len(set(names)) != len(names):
@@ -255,7 +323,7 @@ def grade_class(lab, submissions, out, jobs, timeout, release, max_file_size,
     previous = {s: signal.signal(s, _raise_stopping) for s in (signal.SIGINT, signal.SIGTERM)}
     start = time.monotonic()
     try:
-        grading.prepare(release)
+        grading.prepare(release, prepared)
         slots = list(range(jobs))
         slot_lock = threading.Lock()
 
@@ -296,11 +364,14 @@ def _raise_stopping(signum, frame):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lab", type=int, required=True)
-    ap.add_argument("submissions", nargs="+")
+    ap.add_argument("submissions", nargs="*")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "grade-all"))
     ap.add_argument("-j", "--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds for one submission (default 1800)")
     ap.add_argument("--release", help="student release tarball (default: made now with tools/release.sh)")
+    ap.add_argument("--prepare", metavar="DIR",
+                    help="only unpack the release into the new directory DIR and build it, for --prepared")
+    ap.add_argument("--prepared", metavar="DIR", help="grade from DIR, unpacked and built by --prepare")
     ap.add_argument("--max-file-size", type=int, default=MAX_FILE_SIZE)
     ap.add_argument("--uid-base", type=int, default=sandbox.DEFAULT_OUTSIDE_UID,
                     help="slot k's sandboxes run as this uid + k outside (default %(default)s)")
@@ -308,11 +379,20 @@ def main():
     lab = next((l for l in labs.student_labs() if l["lab"] == args.lab), None)
     if lab is None:
         sys.exit(f"grade-all.py: no lab {args.lab}")
+    release = args.release and os.path.abspath(args.release)
+    if args.prepare:
+        if args.submissions or args.prepared:
+            ap.error("--prepare takes no submissions and no --prepared")
+        prepare_only(lab, release, os.path.abspath(args.prepare))
+        return
+    if not args.submissions:
+        ap.error("no submission to grade")
+    if args.prepared and args.release:
+        ap.error("--prepared and --release exclude each other")
     out = os.path.abspath(args.out)
     try:
-        rows, wall = grade_class(lab, args.submissions, out, args.jobs, args.timeout,
-                                 args.release and os.path.abspath(args.release),
-                                 args.max_file_size, args.uid_base,
+        rows, wall = grade_class(lab, args.submissions, out, args.jobs, args.timeout, release,
+                                 args.max_file_size, args.uid_base, prepared=args.prepared and os.path.abspath(args.prepared),
                                  on_row=lambda r: print(f"{r['submission']}: {r['score']} / {r['max_score']}"
                                                         f" ({r['status']}, {r['seconds']} s)", flush=True))
     except Stopping as e:
