@@ -15,7 +15,7 @@ submission is graded on its own:
      only the lab's declared files from the submission, each a regular file
      under --max-file-size (symlinks, devices, directories and larger files
      are refused, and the lab scores 0 with the reason), written newer than
-     every object, so that make recompiles them;
+     everything in the copy, so that make recompiles and relinks;
   2. `tools/grade.py --sandbox` in that tree: every step in a bubblewrap
      sandbox (tools/sandbox.py) with its own uid per parallel slot; the
      lab-code policy (tools/lab-policy.py) first;
@@ -67,7 +67,6 @@ class Class:
         self.lock = threading.Lock()
         self.stopping = False
         self.pristine = None
-        self.built_at = 0.0          # newest mtime in the pristine tree's build/
 
     # -- the grading tree --------------------------------------------------
 
@@ -77,7 +76,6 @@ class Class:
         sandbox.make_readable(self.work)
         if prepared is not None:
             self.pristine = check_release_tree(prepared, prepared)
-            self.built_at = newest_mtime(os.path.join(self.pristine, "build"))
             return
         self.pristine = unpack_release(release, os.path.join(self.work, "release"))
         self._prebuild()
@@ -89,7 +87,6 @@ class Class:
         if problem:
             print(f"grade-all.py: the shared build failed (each submission builds alone):\n{problem}")
             shutil.rmtree(os.path.join(self.pristine, "build"), ignore_errors=True)
-        self.built_at = newest_mtime(os.path.join(self.pristine, "build"))
 
     def place(self, submission, tree):
         """Copy the lab's declared files into tree/labs/labN; returns (refusals, notes)."""
@@ -104,13 +101,8 @@ class Class:
             if why:
                 refused.append(f"{name} {why}: refused")
                 continue
-            path = os.path.join(tree, "labs", f"lab{n}", name)
-            with open(path, "wb") as f:
+            with open(os.path.join(tree, "labs", f"lab{n}", name), "wb") as f:
                 f.write(data)
-            # Newer than every object of the prebuilt tree, whatever the clocks
-            # did since it was built, so that make recompiles it.
-            stamp = max(time.time(), self.built_at + 1)
-            os.utime(path, (stamp, stamp))
         return refused, notes
 
     # -- one submission ----------------------------------------------------
@@ -126,6 +118,7 @@ class Class:
         try:
             self._check_stop()
             shutil.copytree(self.pristine, tree, symlinks=True)
+            into_the_past(tree)
             refused, notes = self.place(submission, tree)
             if refused:
                 status, reasons = "refused", refused
@@ -224,6 +217,8 @@ def unpack_release(release, unpacked):
 def prepare_only(lab, release, into):
     """--prepare: unpack and build the pristine tree in `into`, for later
     runs with --prepared (the Gradescope bundle's setup.sh does this once)."""
+    if os.path.lexists(into):
+        sys.exit(f"grade-all.py: --prepare: {into} exists: name a new directory")
     tree = unpack_release(release, into)
     problem = prebuild(tree, lab["lab"])
     if problem:
@@ -246,16 +241,21 @@ def check_release_tree(unpacked, what):
     return tree
 
 
-def newest_mtime(path):
-    """The newest modification time of anything under path (0 if there is nothing)."""
-    newest = 0.0
-    for top, dirs, files in os.walk(path):
-        for name in dirs + files:
-            try:
-                newest = max(newest, os.lstat(os.path.join(top, name)).st_mtime)
-            except OSError:
-                pass
-    return newest
+def into_the_past(tree):
+    """Make every file of a copied grading tree older than now, keeping their
+    order: the submitted files, written next, are then newer than every
+    object, and each object compiled from them newer than every binary, so
+    that make recompiles and relinks all that depends on them. (A tree
+    prepared on a machine whose clock ran ahead would otherwise keep its
+    skeleton objects or binaries, and the submission would not be graded.)"""
+    paths = [tree] + [os.path.join(top, name) for top, dirs, files in os.walk(tree) for name in dirs + files]
+    newest = max(os.lstat(p).st_mtime for p in paths)
+    shift = newest - time.time() + 2
+    if shift <= 0:
+        return
+    for p in paths:
+        st = os.lstat(p)
+        os.utime(p, (st.st_atime - shift, st.st_mtime - shift), follow_symlinks=False)
 
 
 def read_regular(path, cap):

@@ -337,6 +337,14 @@ def gradescope_runs(work):
         source = unpack_bundle(zip_path, root)
         setup = subprocess.run([os.path.join(source, "setup.sh")], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
+        if kind == "reference":
+            # An image built on a machine whose clock ran ahead: the prepared
+            # objects are a day newer than anything submitted now. The
+            # reference must still be compiled, and score full marks.
+            future = time.time() + 86400
+            for top, dirs, files in os.walk(os.path.join(source, "prepared")):
+                for name in dirs + files:
+                    os.utime(os.path.join(top, name), (future, future), follow_symlinks=False)
         shutil.copy(source_file, os.path.join(root, "submission", "fault.cpp"))
         env = dict(os.environ, AUTOGRADER_ROOT=root, AUTOGRADER_UID_BASE=str(uid_base))
         r = subprocess.run([os.path.join(source, "run_autograder")], stdout=subprocess.PIPE,
@@ -378,7 +386,8 @@ def gradescope_case(kind):
                      "no 'not implemented' reason shown")
         return c
     case.__doc__ = (f"Gradescope bundle under a simulated /autograder: the {kind} scores "
-                    + ("full marks" if kind == "reference" else "0 with reasons"))
+                    + ("full marks, though setup.sh's prebuilt objects are dated a day ahead"
+                       if kind == "reference" else "0 with reasons"))
     return case
 
 
