@@ -49,7 +49,10 @@ KFLAGS   := --target=i686-unknown-none-elf -march=i686 -std=c++20 -O2 -g $(DEBUG
             -fno-threadsafe-statics -fno-pic -fno-omit-frame-pointer \
             -mgeneral-regs-only -nostdlib -nostdinc++ \
             -Wall -Wextra -Werror=return-type -Ios
-BUILTINS  = $(shell clang++ --target=i386-linux-gnu --rtlib=compiler-rt -print-libgcc-file-name 2>/dev/null)
+# compiler-rt's builtins (__udivdi3, ...), asked of clang once, at the first
+# link that needs them (a plain `=` would ask again for every program linked).
+BUILTINS = $(eval BUILTINS := $(shell clang++ --target=i386-linux-gnu --rtlib=compiler-rt \
+               -print-libgcc-file-name 2>/dev/null))$(BUILTINS)
 
 # Framework sources: everything in os/ but the host arch layer.
 OS_SRCS  := $(shell find os -name '*.cpp' -not -path 'os/arch/host/*' | sort) \
