@@ -250,6 +250,8 @@ test-debugger: all
 	@status=0; $(PYTHON) tests/debugger/run.py --flavour $(FLAVOUR) $(if $(LAB),--lab $(LAB),--all) \
 	    $(if $(ONLY),--only '$(ONLY)') --junit $(RESULTS)/debugger.xml || status=1; \
 	$(if $(LAB)$(ONLY),,$(PYTHON) tests/debugger/shell_tests.py --junit $(RESULTS)/debugger-shell.xml || status=1;) \
+	$(if $(LAB)$(ONLY),,if test -d solutions; then $(PYTHON) tools/handout-sessions.py \
+	    --junit $(RESULTS)/debugger-handouts.xml || status=1; fi;) \
 	exit $$status
 
 # Self-tests of the harness and the boot path (command-line quoting through

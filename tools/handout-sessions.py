@@ -27,6 +27,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import junit  # noqa: E402
 # The section with the debugger session: lab 0's tour has it in section 4.
 END_MARKER = "<!-- handout-sessions: the replayed session ends here -->"
 SECTION_RE = re.compile(r"^## \d+\. (Debugger exercise|A page fault, in the debugger)", re.M)
@@ -37,6 +39,8 @@ MAKE_DEBUG_RE = re.compile(r"^make debug .*$", re.M)
 MACHINE_RE = re.compile(r"\b(MEGS|SWAP|BOOT|UNTIL)=(\S+)")
 MACHINE_FLAGS = {"MEGS": "--megs", "SWAP": "--swap", "BOOT": "--boot", "UNTIL": "--until"}
 SKIP_RE = re.compile(r"^\s*(\.\.\.|make[ :]|printf |\$ |\+\d|offset )")
+RECAPTURE = ("the kernel moved what these lines show: recapture the sessions named "
+             "(tools/handout-sessions.py --save DIR HANDOUT keeps each new transcript as DIR/<handout>.txt)")
 
 
 def section(path):
@@ -112,9 +116,9 @@ def main(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 2)[2])
     ap.add_argument("--save", metavar="DIR", help="keep each replay's whole transcript as DIR/<handout>.txt")
+    ap.add_argument("--junit", metavar="FILE", help="also write one JUnit case per handout (make test-debugger)")
     ap.add_argument("handouts", nargs="*", metavar="HANDOUT", help="default: handouts/lab[0-6]-*.md")
     args = ap.parse_args(argv[1:])
-    save = args.save
     missing_files = [p for p in args.handouts if not os.path.isfile(p)]
     if missing_files:
         ap.error("no such handout: " + ", ".join(missing_files))
@@ -123,10 +127,20 @@ def main(argv):
     if made.returncode:
         print(made.stdout[-2000:] + made.stderr[-2000:])
         return 2
-    missing = [m for p in paths for m in check(p, save)]
-    print("\n".join(missing) if missing else f"{len(paths)} handout sessions replayed: every transcript line is "
-          "printed as shown")
-    return 1 if missing else 0
+    cases = []
+    for path in paths:
+        missing = check(path, args.save)
+        name = os.path.basename(path).removesuffix(".md")
+        if missing:
+            print("\n".join(missing))
+        cases.append(("handout-sessions", name, not missing, "\n".join(missing + [RECAPTURE] if missing else [])))
+    if args.junit:
+        junit.write(args.junit, "handout-sessions", cases)
+    if all(ok for _, _, ok, _ in cases):
+        print(f"{len(paths)} handout sessions replayed: every transcript line is printed as shown")
+        return 0
+    print(RECAPTURE)
+    return 1
 
 
 if __name__ == "__main__":
