@@ -14,7 +14,8 @@ for the Makefile and the scripts.
 
 Flavours: `reference` (every lab's reference code), `student` (every lab from
 labs/), `labN` (lab N from labs/, labs before N from the reference, labs after
-N from the pristine skeletons).
+N from the pristine skeletons), `skeleton` (every lab from the pristine
+skeletons, whatever labs/ holds: the debugger shell's skeleton case).
 
 Where the reference and the skeletons come from depends on the tree:
 - the course tree has solutions/: the reference is solutions/labN/*.cpp, and
@@ -63,10 +64,12 @@ def origin(flavour, n):
         return "reference"
     if flavour == "student":
         return "labs"
+    if flavour == "skeleton":
+        return "skeleton"
     if flavour.startswith("lab") and flavour[3:].isdigit():
         graded = int(flavour[3:])
         return "reference" if n < graded else "labs" if n == graded else "skeleton"
-    sys.exit(f"labs.py: unknown flavour '{flavour}' (reference, student or labN)")
+    sys.exit(f"labs.py: unknown flavour '{flavour}' (reference, student, labN or skeleton)")
 
 
 def lab_files(flavour, lab, variant):

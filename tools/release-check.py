@@ -23,7 +23,9 @@ temporary directory and checks, one JUnit case each:
      with every lab done (the reference copied into labs/). `make test` is run
      as `make test LAB=2`, each `make test-kernel LAB=n` and `make
      test-debugger LAB=n` for one test of lab n (the grade steps ran them
-     all), and `make debug` gets `q` on its input (see REPLACED).
+     all), `make test-debugger` whole (the shell's cases too: a finished
+     student tree must pass them), and `make debug` gets `q` on its input
+     (see REPLACED).
 
   release-check.py [--lab N] [--no-docs] [--keep DIR] [--junit FILE]
 """
@@ -54,13 +56,15 @@ GRADE_JOBS = 2                                 # grades at once, each in its own
 PLACEHOLDERS = [(r"\bLAB=n\b", "LAB=3"), (r"\bLAB=N\b", "LAB=3"), (r"ONLY=Group\.Name", "ONLY=ZeroFill"),
                 (r"ONLY=name\b", "ONLY=fault-demand-zero")]
 # Commands that are run in another form, and why:
-# - the whole suite (`make test` and its levels without LAB=) is `make test`
-#   itself, this check's caller: here it runs for lab 2;
+# - the whole suite (`make test`, `make test-host`, `make test-kernel` without
+#   LAB=) is `make test` itself, this check's caller: here it runs for lab 2
+#   (`make test-debugger` runs whole: it is short, and its shell cases are
+#   not in any grade);
 # - `make test-kernel LAB=n` and `make test-debugger LAB=n` run every test of
 #   lab n, which the grade steps above ran already: here one test (ONLY=)
 #   shows that the command works;
 # - `make debug` is interactive: it gets `q` on its input.
-REPLACED = [(r"make test(-host|-kernel|-debugger)?$", r"make test\1 LAB=2")]
+REPLACED = [(r"make test(-host|-kernel)?$", r"make test\1 LAB=2")]
 # Commands that the grade steps above run already, in the same tree.
 COVERED = re.compile(r"^make grade LAB=\d$")
 
