@@ -174,18 +174,13 @@ class Class:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def prebuild_targets(n):
-    """What a grade of lab n builds (tools/grade.py, step 2): the kernel, the
-    ISO and the lab's host-test binaries, plain and ASan."""
-    return ["all"] + [f"build/host/lab{n}/{d}/tests{v}" for d in labs.manifest_host_dirs(n) for v in ("", "-asan")]
-
-
 def prebuild(tree, n):
-    """Build lab n's flavour of a pristine release tree (the lab a skeleton);
+    """Build lab n's flavour of a pristine release tree (the lab a skeleton),
+    then make the whole tree readable by all (the sandboxes read their copies);
     returns None or the failure's output. No student code is involved, so it
     runs outside the sandbox, with the caller's compiler cache if it has one:
     the submissions' own builds run in the sandbox, without any cache."""
-    proc = subprocess.Popen(["make", "--no-print-directory", f"FLAVOUR=lab{n}"] + prebuild_targets(n), cwd=tree,
+    proc = subprocess.Popen(["make", "--no-print-directory", f"FLAVOUR=lab{n}"] + labs.grade_targets(n), cwd=tree,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
@@ -199,7 +194,8 @@ def prebuild(tree, n):
 
 def unpack_release(release, unpacked):
     """Unpack the release tarball (None: make one now with tools/release.sh)
-    into the new directory `unpacked`, readable by all; returns its tree."""
+    into the new directory `unpacked`; returns its tree (prebuild() then makes
+    it readable by all, its build included)."""
     os.makedirs(unpacked)
     if release is None:
         release = os.path.join(os.path.dirname(unpacked), "release.tar.gz")
@@ -209,9 +205,7 @@ def unpack_release(release, unpacked):
             sys.exit(f"grade-all.py: tools/release.sh failed:\n{p.stdout}")
     subprocess.run(["tar", "-xzf", release, "-C", unpacked, "--no-same-owner", "--no-same-permissions"],
                    check=True)
-    tree = check_release_tree(unpacked, release)
-    subprocess.run(["chmod", "-R", "a+rX", tree], check=True)
-    return tree
+    return check_release_tree(unpacked, release)
 
 
 def prepare_only(lab, release, into):
@@ -380,6 +374,7 @@ def main():
     if lab is None:
         sys.exit(f"grade-all.py: no lab {args.lab}")
     release = args.release and os.path.abspath(args.release)
+    prepared = args.prepared and os.path.abspath(args.prepared)
     if args.prepare:
         if args.submissions or args.prepared:
             ap.error("--prepare takes no submissions and no --prepared")
@@ -392,7 +387,7 @@ def main():
     out = os.path.abspath(args.out)
     try:
         rows, wall = grade_class(lab, args.submissions, out, args.jobs, args.timeout, release,
-                                 args.max_file_size, args.uid_base, prepared=args.prepared and os.path.abspath(args.prepared),
+                                 args.max_file_size, args.uid_base, prepared=prepared,
                                  on_row=lambda r: print(f"{r['submission']}: {r['score']} / {r['max_score']}"
                                                         f" ({r['status']}, {r['seconds']} s)", flush=True))
     except Stopping as e:

@@ -114,8 +114,7 @@ def grade(lab, out):
         return [{"name": "lab-code policy", "score": 0, "max_score": lab_points(lab), "status": "failed",
                  "output": "\n".join(reasons)}]
     # 2. Everything else: the kernel, the ISO, the host-test binaries.
-    built, output = run(make + ["all"] + [f"build/host/{flavour}/{d}/tests{v}" for d in host_dirs for v in ("", "-asan")],
-                        log, writable=[build])
+    built, output = run(make + labs.grade_targets(n), log, writable=[build])
     if built != 0:
         return [{"name": "build", "score": 0, "max_score": lab_points(lab), "status": "failed",
                  "output": "the kernel does not build; the first error:\n" + buildlog.first_error(output)}]

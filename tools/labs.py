@@ -86,6 +86,14 @@ def lab_files(flavour, lab, variant):
     return [], [f"{REFERENCE}/{OBJECT_DIRS[variant]}/lab{n}/{s[:-4]}.o" for s in cpps]
 
 
+def grade_targets(n):
+    """The make targets a grade of lab n builds in its labN flavour (tools/grade.py,
+    step 2; the grading trees and the release check build them ahead): the
+    kernel, the ISO and the user programs (`all`), and the lab's host-test
+    binaries, plain and ASan."""
+    return ["all"] + [f"build/host/lab{n}/{d}/tests{v}" for d in manifest_host_dirs(n) for v in ("", "-asan")]
+
+
 def host_labs(host_dir):
     """The labs a host-test directory needs: its own and every earlier one."""
     owner = [lab for lab in manifest()["labs"] if lab.get("host_tests") == host_dir]
