@@ -220,10 +220,10 @@ ONLY ?=
 ASAN ?=
 RESULTS := build/results
 
-# With LAB=n: that lab's host, kernel and debugger tests only (a student's
-# loop); the harness, release and grader self-tests belong to the whole suite.
-# Every level (tools/test-all.py: two lanes at once after the shared builds),
-# or with LAB=n that lab's host, kernel and debugger tests.
+# Every level (tools/test-all.py: the shared builds first, then two levels at
+# a time); with LAB=n, that lab's host, kernel and debugger tests only (a
+# student's loop): the harness, release and grader self-tests belong to the
+# whole suite.
 test: setup
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 ifeq ($(LAB),)

@@ -133,7 +133,8 @@ def main(argv):
         name = os.path.basename(path).removesuffix(".md")
         if missing:
             print("\n".join(missing))
-        cases.append(("handout-sessions", name, not missing, "\n".join(missing + [RECAPTURE] if missing else [])))
+        message = "\n".join(missing + [RECAPTURE]) if missing else ""
+        cases.append(("handout-sessions", name, not missing, message))
     if args.junit:
         junit.write(args.junit, "handout-sessions", cases)
     if all(ok for _, _, ok, _ in cases):

@@ -12,8 +12,8 @@ them all at the end (the Makefile runs it). Order:
      kernel). Both keep every core busy, and afterwards nothing that the two
      lanes share is left to build: no two makes ever write the same file;
   2. the other levels, two at once, so that the cores stay busy while a
-     level waits on one long run: each of two lanes takes the next level of
-     LATER when it is free, the longest first (test-release and
+     level waits on one long run: whichever of the two lanes is free takes
+     the next level of LATER, the longest first (test-release and
      test-grading work in trees of their own).
 
 Every run of the harness is counted in guest instructions, so that running
@@ -24,11 +24,11 @@ when each level starts. Exit status 0 (the summary decides).
 """
 import argparse
 import os
-import queue
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRST = [["test-host", "ASAN=1"], ["all"]]
@@ -46,7 +46,8 @@ def say(text):
 
 
 def level(words, results):
-    """Run `make WORDS`; print its output whole when it ends. Returns its exit status."""
+    """Run `make WORDS`; print its output whole when it ends (its results are
+    in JUnit files: the summary reads them)."""
     name = " ".join(words)
     started = time.monotonic()
     say(f"== make {name}: started")
@@ -54,7 +55,6 @@ def level(words, results):
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     say(f"== make {name}: {'done' if p.returncode == 0 else f'exit {p.returncode}'} "
         f"after {time.monotonic() - started:.0f} s\n{p.stdout}")
-    return p.returncode
 
 
 def main():
@@ -65,23 +65,8 @@ def main():
     for words in FIRST:
         level(words, args.results)
 
-    todo = queue.Queue()
-    for words in LATER:
-        todo.put(words)
-
-    def lane():
-        while True:
-            try:
-                words = todo.get_nowait()
-            except queue.Empty:
-                return
-            level(words, args.results)
-
-    threads = [threading.Thread(target=lane) for _ in range(LANES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with ThreadPoolExecutor(max_workers=LANES) as lanes:   # a free lane takes the next level, in order
+        list(lanes.map(lambda words: level(words, args.results), LATER))
     say(f"== every level ran in {time.monotonic() - started:.0f} s")
     return 0
 
